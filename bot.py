@@ -1,0 +1,89 @@
+"""Coopera Puebla: el punto de entrada. Solo conecta las piezas; nada de lógica aquí.
+
+    python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
+    python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from nucleo.aplicacion import Coopera
+from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
+from nucleo.contenido import ContenidoInvalido
+from nucleo.registro import configurar_registro
+
+ID_LOCAL = 1000  # la persona que escribe en la terminal en modo local
+
+
+def leer_argumentos(argumentos: list[str] | None = None) -> argparse.Namespace:
+    lector = argparse.ArgumentParser(description="Bot de Telegram Coopera Puebla")
+    lector.add_argument("--local", action="store_true",
+                        help="prueba el bot sin token, con un Telegram emulado en esta terminal")
+    lector.add_argument("--personal", action="store_true",
+                        help="en modo local, entra como personal de la Secretaría")
+    return lector.parse_args(argumentos)
+
+
+async def correr(config: Configuracion) -> None:
+    bot = Coopera(config)
+    await bot.iniciar()
+    parar = asyncio.Event()
+    for senal in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(senal, parar.set)
+    try:
+        await parar.wait()
+    finally:
+        await bot.detener()
+
+
+async def correr_local(config: Configuracion, personal: bool) -> None:
+    from emulador import EmuladorBotAPI, UsuarioFicticio, conversar_en_terminal
+
+    async with EmuladorBotAPI() as emulador:
+        config = replace(
+            config, token=Secreto(emulador.token), url_base=emulador.url_base,
+            personal=config.personal | ({ID_LOCAL} if personal else set()),
+        )
+        bot = Coopera(config)
+        await bot.iniciar()
+        try:
+            persona = UsuarioFicticio(ID_LOCAL, first_name="Ana", language_code="es")
+            await conversar_en_terminal(emulador, persona)
+        finally:
+            await bot.detener()
+
+
+def main(argumentos: list[str] | None = None) -> int:
+    opciones = leer_argumentos(argumentos)
+    load_dotenv(Path.cwd() / ".env", override=False)
+    entorno = dict(os.environ)
+    if opciones.local:
+        entorno.setdefault("COOPERA_BD", "datos/local.sqlite3")
+        entorno["TELEGRAM_BOT_TOKEN"] = "1:local"  # lo reemplaza el token del emulador
+    try:
+        config = Configuracion.desde_entorno(entorno)
+        # En modo local, el registro no debe tapar el chat de la terminal.
+        configurar_registro([config.token.valor()],
+                            logging.WARNING if opciones.local else logging.INFO)
+        principal = correr_local(config, opciones.personal) if opciones.local else correr(config)
+        asyncio.run(principal)
+    except (ConfiguracionInvalida, ContenidoInvalido) as error:
+        print(f"No se pudo arrancar Coopera Puebla.\n{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Salidas comunes a todos los flujos.
+
+- /cancelar termina el flujo: lo ya guardado se queda guardado.
+- Un comando o botón que lleva a otra parte (otro flujo, el menú, borrar los datos) termina
+  este flujo y vuelve a poner la misma actualización en la cola: así la atiende quien debe,
+  como si el flujo no hubiera estado abierto. Las actualizaciones se atienden de una en una,
+  así que el orden se mantiene.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
+
+from handlers.comun import boton_menu, responder, teclado
+from nucleo.contexto import Contexto
+
+# Con per_message=False, PTB avisa de que los CallbackQueryHandler no se siguen por mensaje.
+# Es lo que queremos: cada persona tiene un solo paso activo, venga de donde venga el botón.
+warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTBUserWarning)
+
+# /menu, /ayuda, /idioma, /mis_datos y /privacidad no interrumpen: se contestan y el paso
+# sigue abierto. Estos otros llevan a otra parte.
+COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos")
+BOTONES_QUE_INTERRUMPEN = r"^(menu:(start|perfil|orientacion|cursos)|aviso:(acepto|rechazo)|datos:borrar_si)$"
+
+
+async def cancelar(update: Update, contexto: Contexto) -> int:
+    _ = contexto.textos
+    texto = _("Listo, saliste. Lo que ya contestaste quedó guardado.")
+    await responder(update, texto, teclado([boton_menu(_)]))
+    return ConversationHandler.END
+
+
+async def interrumpir(update: Update, contexto: Contexto) -> int:
+    await contexto.application.update_queue.put(update)
+    return ConversationHandler.END
+
+
+def salidas() -> list[BaseHandler]:
+    """Los `fallbacks` de cada ConversationHandler, en este orden."""
+    return [
+        CommandHandler("cancelar", cancelar),
+        CommandHandler(COMANDOS_QUE_INTERRUMPEN, interrumpir),
+        CallbackQueryHandler(interrumpir, pattern=BOTONES_QUE_INTERRUMPEN),
+    ]

@@ -1,0 +1,266 @@
+"""La orientación para el autoempleo: un cuestionario con ramas que vive en
+contenido/orientacion.yaml (preguntas, opciones, a dónde lleva cada una y los resultados).
+
+    RESPONDIENDO (botones)  ⇄  ESCRIBIENDO (texto libre)  →  resultado guardado, fin
+
+El avance se guarda en la base a cada paso (historial para «Atrás» y respuestas), así que
+/cancelar, otro comando o un reinicio del bot no pierden nada.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from conversaciones.comun import salidas
+from handlers.comun import boton_menu, responder, teclado, trozos
+from nucleo.almacen import OrientacionEnCurso
+from nucleo.contenido import Pregunta, Resultado
+from nucleo.contexto import Contexto
+from nucleo.fechas import fecha_corta
+from nucleo.textos import Traductor
+
+RESPONDIENDO, ESCRIBIENDO = range(2)
+PATRON_OPCION = re.compile(r"^or:([\w-]+):([\w-]+)$")
+LARGO_TEXTO = 200
+
+
+# --- entrar ----------------------------------------------------------------------------
+
+async def empezar(update: Update, contexto: Contexto) -> int:
+    _ = contexto.textos
+    usuario_id = update.effective_user.id
+    persona = await contexto.almacen.persona(usuario_id)
+    if persona is None or not persona.acepto:
+        texto = _("Para darte una recomendación hecha para ti, necesito guardar tus respuestas. "
+                  "Para eso pido tu permiso en el aviso de privacidad.\n\n"
+                  "Sin dar tu permiso, puedes leer los caminos posibles.")
+        botones = teclado([(_("📄 Leer el aviso"), "aviso:leer")],
+                          [(_("🧭 Ver los caminos posibles"), "info:caminos")])
+        await responder(update, texto, botones)
+        return ConversationHandler.END
+    progreso = await contexto.almacen.orientacion_en_curso(usuario_id)
+    if progreso is not None and progreso.pregunta_actual in contexto.contenido.orientacion.preguntas:
+        antes = _("Seguimos donde te quedaste.")
+        return await mostrar_pregunta(update, contexto, progreso, antes, ofrecer_reinicio=True)
+    return await empezar_de_nuevo(update, contexto)
+
+
+async def empezar_de_nuevo(update: Update, contexto: Contexto) -> int:
+    _ = contexto.textos
+    persona = await contexto.almacen.persona(update.effective_user.id)
+    if persona is None or not persona.acepto:
+        return await empezar(update, contexto)  # explica por qué hace falta el permiso
+    progreso = OrientacionEnCurso([contexto.contenido.orientacion.inicio], {})
+    await _guardar(update, contexto, progreso)
+    antes = _("Te haré unas preguntas cortas sobre lo que quieres hacer. "
+              "Al final te digo qué camino te conviene. Puedes volver atrás o salir cuando "
+              "quieras.")
+    return await mostrar_pregunta(update, contexto, progreso, antes)
+
+
+# --- mostrar -----------------------------------------------------------------------------
+
+async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: OrientacionEnCurso,
+                           antes: str = "", *, ofrecer_reinicio: bool = False,
+                           editar: bool = True) -> int:
+    _ = contexto.textos
+    pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
+    numero = len(progreso.historial)
+    texto = f"{antes}\n\n" if antes else ""
+    texto += f"<b>{_('Pregunta {n}').format(n=numero)}</b>\n{_(pregunta.texto)}"
+    if pregunta.ayuda:
+        texto += f"\n\n<i>{_(pregunta.ayuda)}</i>"
+    filas = [[(_(o.texto), f"or:{pregunta.id}:{o.id}")] for o in pregunta.opciones]
+    navegacion = [(_("⬅️ Atrás"), "or:atras")] if numero > 1 else []
+    navegacion.append((_("✖️ Salir"), "or:salir"))
+    filas.append(navegacion)
+    if ofrecer_reinicio:
+        filas.append([(_("🔄 Empezar de nuevo"), "or:nueva")])
+    await responder(update, texto, teclado(*filas), editar=editar)
+    return ESCRIBIENDO if pregunta.tipo == "texto" else RESPONDIENDO
+
+
+async def mostrar_resultado(update: Update, contexto: Contexto, resultado: Resultado,
+                            respuestas: dict[str, str]) -> None:
+    _ = contexto.textos
+    perfil = await contexto.almacen.perfil(update.effective_user.id)
+    nombre = perfil.nombre if perfil and perfil.nombre else update.effective_user.first_name
+    texto = texto_de_resultado(contexto, _, resultado, nombre, _actividad(contexto, respuestas))
+    partes = trozos(texto)
+    botones = teclado(*_botones_resultado(_, resultado))
+    for i, parte in enumerate(partes):
+        ultimo = i == len(partes) - 1
+        await responder(update, parte, botones if ultimo else None, editar=i == 0)
+
+
+def texto_de_resultado(contexto: Contexto, _: Traductor, resultado: Resultado,
+                       nombre: str, actividad: str) -> str:
+    """El resultado con sus pasos, el aviso de que es una guía y sus fuentes."""
+    huecos = {"nombre": escape(nombre), "actividad": escape(actividad)}
+    pasos = "\n".join(f"{i}. {_(paso)}" for i, paso in enumerate(resultado.pasos, 1))
+    fuentes = "\n".join(f"• {escape(fuente)}" for fuente in resultado.fuentes)
+    revisado = fecha_corta(resultado.revisado, _, contexto.config.zona_horaria)
+    return (
+        f"<b>{_(resultado.titulo)}</b>\n\n{_(resultado.texto).format_map(huecos)}\n\n"
+        f"<b>{_('Tus siguientes pasos')}</b>\n{pasos}\n\n"
+        f"<i>{_(contexto.contenido.orientacion.aviso_guia)}</i>\n\n"
+        f"{_('Fuentes (revisadas el {fecha}):').format(fecha=revisado)}\n{fuentes}"
+    )
+
+
+def _botones_resultado(_: Traductor, resultado: Resultado) -> list[list[tuple[str, str]]]:
+    filas = []
+    if resultado.siguiente_accion in ("cursos", "cooperativa"):
+        filas.append([(_("📚 Ver los cursos"), "menu:cursos")])
+    filas.append([(_("🔄 Hacer otra vez la orientación"), "or:nueva")])
+    filas.append([boton_menu(_)])
+    return filas
+
+
+def _actividad(contexto: Contexto, respuestas: dict[str, str]) -> str:
+    for pregunta in contexto.contenido.orientacion.preguntas.values():
+        if pregunta.clave == "actividad" and pregunta.id in respuestas:
+            return respuestas[pregunta.id]
+    return ""
+
+
+# --- avanzar -------------------------------------------------------------------------------
+
+async def elegir_opcion(update: Update, contexto: Contexto) -> int:
+    pregunta_id, opcion_id = PATRON_OPCION.match(update.callback_query.data).groups()
+    progreso = await _progreso(update, contexto)
+    if progreso is None:
+        return await empezar(update, contexto)
+    pregunta = contexto.contenido.orientacion.preguntas.get(progreso.pregunta_actual)
+    opcion = next((o for o in pregunta.opciones if o.id == opcion_id), None)
+    if pregunta_id != pregunta.id or opcion is None:
+        return await _boton_de_otra_pregunta(update, contexto, progreso)
+    return await _avanzar(update, contexto, progreso, pregunta, opcion.id, opcion.siguiente)
+
+
+async def recibir_texto(update: Update, contexto: Contexto) -> int:
+    _ = contexto.textos
+    progreso = await _progreso(update, contexto)
+    if progreso is None:
+        return await empezar(update, contexto)
+    pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
+    texto = " ".join(update.message.text.split())
+    if not re.search(r"[^\W\d_]", texto):
+        aviso = _("Escríbelo con palabras, por favor.")
+        return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)
+    if len(texto) > LARGO_TEXTO:
+        aviso = _("Es muy largo. Escríbelo en pocas palabras (hasta {n} letras).").format(
+            n=LARGO_TEXTO)
+        return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)
+    return await _avanzar(update, contexto, progreso, pregunta, texto, pregunta.siguiente)
+
+
+async def _avanzar(update: Update, contexto: Contexto, progreso: OrientacionEnCurso,
+                   pregunta: Pregunta, respuesta: str, siguiente: str) -> int:
+    respuestas = {**progreso.respuestas, pregunta.id: respuesta}
+    orientacion = contexto.contenido.orientacion
+    if siguiente in orientacion.resultados:
+        await contexto.almacen.terminar_orientacion(
+            update.effective_user.id, siguiente, respuestas, contexto.reloj.ahora())
+        await mostrar_resultado(update, contexto, orientacion.resultados[siguiente], respuestas)
+        return ConversationHandler.END
+    nuevo = OrientacionEnCurso([*progreso.historial, siguiente], respuestas)
+    await _guardar(update, contexto, nuevo)
+    return await mostrar_pregunta(update, contexto, nuevo, editar=pregunta.tipo != "texto")
+
+
+async def atras(update: Update, contexto: Contexto) -> int:
+    progreso = await _progreso(update, contexto)
+    if progreso is None:
+        return await empezar(update, contexto)
+    historial = progreso.historial[:-1] or progreso.historial
+    # Lo contestado en la pregunta a la que volvemos, y después, se vuelve a contestar.
+    respuestas = {k: v for k, v in progreso.respuestas.items() if k in historial[:-1]}
+    anterior = OrientacionEnCurso(historial, respuestas)
+    await _guardar(update, contexto, anterior)
+    return await mostrar_pregunta(update, contexto, anterior)
+
+
+async def salir(update: Update, contexto: Contexto) -> int:
+    _ = contexto.textos
+    texto = _("Saliste de la orientación. Guardé tus respuestas: con /orientacion sigues "
+              "donde te quedaste.")
+    await responder(update, texto, teclado([boton_menu(_)]))
+    return ConversationHandler.END
+
+
+# --- lo inesperado ----------------------------------------------------------------------
+
+async def _boton_de_otra_pregunta(update: Update, contexto: Contexto,
+                                  progreso: OrientacionEnCurso) -> int:
+    _ = contexto.textos
+    aviso = _("Ese botón es de otra pregunta. Sigamos con esta:")
+    return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)
+
+
+async def repetir_pregunta(update: Update, contexto: Contexto) -> int:
+    """Texto donde van botones, fotos, stickers o botones viejos: avisamos y repetimos."""
+    _ = contexto.textos
+    progreso = await _progreso(update, contexto)
+    if progreso is None:
+        return await empezar(update, contexto)
+    pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
+    if update.callback_query is not None:
+        aviso = _("Ese botón ya no funciona. Sigamos con esta pregunta:")
+    elif pregunta.tipo == "texto":
+        aviso = _("Escríbelo con palabras, por favor.")
+    else:
+        aviso = _("Contesta con los botones de abajo, por favor.")
+    return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)
+
+
+async def _progreso(update: Update, contexto: Contexto) -> OrientacionEnCurso | None:
+    progreso = await contexto.almacen.orientacion_en_curso(update.effective_user.id)
+    preguntas = contexto.contenido.orientacion.preguntas
+    if progreso is None or progreso.pregunta_actual not in preguntas:
+        return None  # no hay avance, o el contenido cambió y esa pregunta ya no existe
+    return progreso
+
+
+async def _guardar(update: Update, contexto: Contexto, progreso: OrientacionEnCurso) -> None:
+    await contexto.almacen.guardar_orientacion_en_curso(
+        update.effective_user.id, progreso, contexto.reloj.ahora())
+
+
+NAVEGACION = [
+    CallbackQueryHandler(atras, pattern="^or:atras$"),
+    CallbackQueryHandler(salir, pattern="^or:salir$"),
+    CallbackQueryHandler(empezar_de_nuevo, pattern="^or:nueva$"),
+]
+LO_DEMAS = [
+    MessageHandler(filters.ALL & ~filters.COMMAND, repetir_pregunta),
+    CallbackQueryHandler(repetir_pregunta, pattern="^or:"),
+]
+
+conversacion = ConversationHandler(
+    name="orientacion",
+    persistent=True,
+    allow_reentry=True,
+    entry_points=[
+        CommandHandler("orientacion", empezar),
+        CallbackQueryHandler(empezar, pattern="^menu:orientacion$"),
+        CallbackQueryHandler(empezar_de_nuevo, pattern="^or:nueva$"),
+    ],
+    states={
+        RESPONDIENDO: [CallbackQueryHandler(elegir_opcion, pattern=PATRON_OPCION),
+                       *NAVEGACION, *LO_DEMAS],
+        ESCRIBIENDO: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_texto),
+                      *NAVEGACION, *LO_DEMAS],
+    },
+    fallbacks=salidas(),
+)

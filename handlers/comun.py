@@ -1,0 +1,90 @@
+"""Piezas que comparten los handlers: teclados, responder editando o enviando, el menú."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from nucleo.textos import Traductor
+
+Boton = tuple[str, str]  # (texto visible, callback_data)
+_CONTESTADAS: OrderedDict[str, None] = OrderedDict()
+
+
+def teclado(*filas: Sequence[Boton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texto, callback_data=datos) for texto, datos in fila]
+         for fila in filas if fila]
+    )
+
+
+def en_columnas(botones: Sequence[Boton], por_fila: int = 1) -> list[list[Boton]]:
+    return [list(botones[i:i + por_fila]) for i in range(0, len(botones), por_fila)]
+
+
+def boton_menu(_: Traductor) -> Boton:
+    return (_("🏠 Menú principal"), "menu:inicio")
+
+
+async def responder(
+    update: Update, texto: str, botones: InlineKeyboardMarkup | None = None,
+    *, editar: bool = True,
+) -> Message | None:
+    """Contesta a la persona. Si pulsó un botón, cambia ese mensaje en lugar de mandar otro.
+
+    Así el chat no se llena de mensajes viejos con botones que ya no sirven.
+    """
+    consulta = update.callback_query
+    if consulta is not None:
+        await _contestar_consulta(update)
+        if editar and consulta.message is not None:
+            try:
+                return await consulta.edit_message_text(texto, reply_markup=botones)
+            except BadRequest as error:
+                if "not modified" in str(error):
+                    return None
+                # El mensaje ya no existe o no se puede editar: mandamos uno nuevo.
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(texto, reply_markup=botones)
+
+
+async def avisar(update: Update, texto: str) -> None:
+    """Una nota breve en la ventanita de Telegram al pulsar un botón (sin mensaje nuevo)."""
+    if update.callback_query is not None:
+        await _contestar_consulta(update, texto[:200])
+
+
+async def _contestar_consulta(update: Update, texto: str | None = None) -> None:
+    consulta = update.callback_query
+    # Telegram rechaza contestar dos veces la misma consulta: recordamos las últimas.
+    if consulta is None or consulta.id in _CONTESTADAS:
+        return
+    _CONTESTADAS[consulta.id] = None
+    if len(_CONTESTADAS) > 1000:
+        _CONTESTADAS.popitem(last=False)
+    try:
+        await consulta.answer(texto)
+    except BadRequest:
+        pass  # Consulta vieja (más de 15 minutos): no importa.
+
+
+def trozos(texto: str, maximo: int = 4000) -> list[str]:
+    """Parte un texto largo por párrafos para no pasar el límite de Telegram (4096)."""
+    partes: list[str] = []
+    actual = ""
+    for parrafo in texto.split("\n\n"):
+        candidato = f"{actual}\n\n{parrafo}" if actual else parrafo
+        if len(candidato) <= maximo:
+            actual = candidato
+            continue
+        if actual:
+            partes.append(actual)
+        actual = parrafo[:maximo]
+    if actual:
+        partes.append(actual)
+    return partes

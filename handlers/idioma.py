@@ -1,0 +1,32 @@
+"""/idioma: elegir el idioma. Quien no aceptó el aviso lo elige solo en memoria."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from handlers.comun import boton_menu, responder, teclado
+from nucleo.contexto import Contexto
+from nucleo.textos import NOMBRES_IDIOMAS
+
+PATRON = re.compile(r"^idioma:(\w+)$")
+
+
+async def elegir_idioma(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    botones = [[(nombre, f"idioma:{codigo}")] for codigo, nombre in NOMBRES_IDIOMAS.items()]
+    await responder(update, _("¿En qué idioma quieres leer?"), teclado(*botones))
+
+
+async def cambiar_idioma(update: Update, contexto: Contexto) -> None:
+    idioma = PATRON.match(update.callback_query.data).group(1)
+    if idioma not in NOMBRES_IDIOMAS:
+        await elegir_idioma(update, contexto)
+        return
+    guardado = await contexto.almacen.guardar_idioma(update.effective_user.id, idioma)
+    if not guardado:
+        contexto.elegir_idioma_en_memoria(idioma)
+    contexto.user_data["idioma"] = idioma
+    _ = contexto.textos
+    await responder(update, _("Listo. Ahora te hablo en español."), teclado([boton_menu(_)]))

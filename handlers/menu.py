@@ -1,0 +1,62 @@
+"""/menu y /ayuda: el menú principal con botones y la explicación de cada comando."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.comun import boton_menu, responder, teclado
+from handlers.inicio import datos_oficina
+from nucleo.contexto import Contexto
+from nucleo.textos import N_, Traductor
+
+# Los comandos que se registran en Telegram (set_my_commands), en el orden del menú.
+COMANDOS = (
+    ("menu", N_("Menú principal")),
+    ("orientacion", N_("Saber qué camino te conviene")),
+    ("cursos", N_("Ver los cursos")),
+    ("perfil", N_("Ver o cambiar tu perfil")),
+    ("mis_datos", N_("Ver o borrar tus datos")),
+    ("idioma", N_("Cambiar el idioma")),
+    ("privacidad", N_("Leer el aviso de privacidad")),
+    ("cancelar", N_("Salir de lo que estás haciendo")),
+    ("ayuda", N_("Ayuda y contacto")),
+    ("start", N_("Empezar de nuevo")),
+)
+
+
+def botones_menu(_: Traductor, acepto: bool) -> list[list[tuple[str, str]]]:
+    filas = [
+        [(_("🧭 ¿Qué camino me conviene?"), "menu:orientacion")],
+        [(_("📚 Cursos"), "menu:cursos")],
+    ]
+    if acepto:
+        filas.append([(_("👤 Mi perfil"), "menu:perfil"), (_("🔒 Mis datos"), "menu:datos")])
+    else:
+        filas.append([(_("✅ Aceptar el aviso de privacidad"), "aviso:leer")])
+    filas.append([(_("🌐 Idioma"), "menu:idioma"), (_("❓ Ayuda"), "menu:ayuda")])
+    return filas
+
+
+async def mostrar_menu(update: Update, contexto: Contexto, saludo: str | None = None) -> None:
+    _ = contexto.textos
+    persona = await contexto.almacen.persona(update.effective_user.id)
+    acepto = persona is not None and persona.acepto
+    texto = (saludo + "\n\n" if saludo else "") + _("¿Qué quieres hacer? Elige una opción:")
+    await responder(update, texto, teclado(*botones_menu(_, acepto)))
+
+
+async def menu(update: Update, contexto: Contexto) -> None:
+    await mostrar_menu(update, contexto)
+
+
+async def ayuda(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    lineas = [f"/{comando} — {_(descripcion)}" for comando, descripcion in COMANDOS]
+    contacto = datos_oficina(contexto.contenido, _)
+    texto = (
+        _("<b>Ayuda</b>\nPuedes usar los botones o escribir estos comandos:") + "\n"
+        + "\n".join(lineas) + "\n\n"
+        + _("Si te equivocas, no pasa nada: escribe /cancelar y vuelve a empezar ese paso.")
+        + "\n\n<b>" + contacto["oficina"] + "</b>\n" + contacto["contacto"]
+    )
+    await responder(update, texto, teclado([boton_menu(_)]))

@@ -1,0 +1,118 @@
+"""/mis_datos: todo lo que guardamos de la persona, y borrarlo todo (derechos ARCO)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from handlers.comun import boton_menu, responder, teclado, trozos
+from nucleo.contexto import Contexto
+from nucleo.fechas import fecha_corta
+from nucleo.perfil import etiqueta
+from nucleo.textos import NOMBRES_IDIOMAS, N_, Traductor
+
+CAMPOS = (
+    ("nombre", N_("Cómo te llamamos")),
+    ("municipio_clave", N_("Municipio")),
+    ("sexo", N_("Sexo o género")),
+    ("rango_edad", N_("Edad")),
+    ("discapacidad", N_("Vives con alguna discapacidad")),
+    ("lengua_indigena", N_("Hablas una lengua indígena")),
+)
+
+
+async def mostrar_datos(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    usuario_id = update.effective_user.id
+    persona = await contexto.almacen.persona(usuario_id)
+    if persona is None:
+        texto = _("No tenemos ningún dato tuyo guardado.")
+        await responder(update, texto, teclado([boton_menu(_)]))
+        return
+    texto = "\n\n".join(await _secciones(contexto, _, usuario_id))
+    botones = teclado(
+        [(_("✏️ Corregir mi perfil"), "menu:perfil")] if persona.acepto else [],
+        [(_("🗑️ Borrar todos mis datos"), "datos:borrar")],
+        [boton_menu(_)],
+    )
+    partes = trozos(texto)
+    for i, parte in enumerate(partes):
+        await responder(update, parte, botones if i == len(partes) - 1 else None, editar=False)
+
+
+async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[str]:
+    almacen, zona = contexto.almacen, contexto.config.zona_horaria
+    persona = await almacen.persona(usuario_id)
+    decision = _("aceptaste") if persona.acepto else _("no aceptaste")
+    idioma = NOMBRES_IDIOMAS.get(persona.idioma or "", _("el de tu Telegram"))
+    secciones = [
+        _("<b>Tus datos guardados</b>"),
+        _("Aviso de privacidad: {decision} el {fecha}.\nIdioma: {idioma}.\n"
+          "Tu número de usuario de Telegram: {id}.").format(
+            decision=decision, fecha=fecha_corta(persona.decidido_en, _, zona),
+            idioma=idioma, id=usuario_id),
+    ]
+    perfil = await almacen.perfil(usuario_id)
+    if perfil is not None:
+        secciones.append(_("<b>Tu perfil</b>") + "\n" + "\n".join(
+            f"{_(titulo)}: {_valor(contexto, _, campo, getattr(perfil, campo))}"
+            for campo, titulo in CAMPOS))
+    for guardada in await almacen.orientaciones(usuario_id):
+        resultado = contexto.contenido.orientacion.resultados.get(guardada.resultado)
+        titulo = _(resultado.titulo) if resultado else guardada.resultado
+        secciones.append(_("<b>Orientación del {fecha}</b>\nResultado: {titulo}").format(
+            fecha=fecha_corta(guardada.completada_en, _, zona), titulo=titulo)
+            + "\n" + _respuestas(contexto, _, guardada.respuestas))
+    en_curso = await almacen.orientacion_en_curso(usuario_id)
+    if en_curso is not None and en_curso.respuestas:
+        secciones.append(_("<b>Orientación sin terminar</b>") + "\n"
+                         + _respuestas(contexto, _, en_curso.respuestas))
+    return secciones
+
+
+def _valor(contexto: Contexto, _: Traductor, campo: str, valor: str | None) -> str:
+    if valor is None:
+        return _("(sin contestar)")
+    if campo == "municipio_clave":
+        municipio = contexto.contenido.municipios.por_clave(valor)
+        return escape(municipio.nombre) if municipio else valor
+    if campo == "nombre":
+        return escape(valor)
+    return _(etiqueta(campo, valor))
+
+
+def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) -> str:
+    orientacion = contexto.contenido.orientacion
+    lineas = []
+    for pregunta_id, respuesta in respuestas.items():
+        pregunta = orientacion.preguntas.get(pregunta_id)
+        if pregunta is None:
+            continue
+        opciones = {o.id: _(o.texto) for o in pregunta.opciones}
+        elegida = opciones.get(respuesta) or escape(respuesta)
+        lineas.append(f"• {_(pregunta.texto)}\n  → {elegida}")
+    return "\n".join(lineas)
+
+
+async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    texto = _("¿Seguro que quieres borrar todos tus datos? Esto no se puede deshacer. "
+              "Borraremos tu perfil, tus respuestas y tu decisión sobre el aviso.")
+    botones = teclado([(_("Sí, borrar todo"), "datos:borrar_si")],
+                      [(_("No, conservarlos"), "datos:conservar")])
+    await responder(update, texto, botones)
+
+
+async def borrar(update: Update, contexto: Contexto) -> None:
+    usuario_id = update.effective_user.id
+    await contexto.almacen.borrar_persona(usuario_id)
+    contexto.user_data.pop("idioma_elegido", None)
+    _ = contexto.textos
+    texto = _("Listo. Borramos todos tus datos. Si quieres volver a usar el bot, escribe /start.")
+    await responder(update, texto)
+
+
+async def conservar(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    await responder(update, _("Bien, no borramos nada."), teclado([boton_menu(_)]))

@@ -1,0 +1,166 @@
+"""Arma la aplicación de PTB: todos los handlers se registran aquí, en un solo lugar.
+
+El orden importa: en el grupo 0, PTB usa el primer handler que acepta la actualización.
+Por eso van primero los flujos (ConversationHandler), luego los comandos y botones
+sueltos, y al final lo que atiende todo lo demás.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from conversaciones import orientacion, perfil
+from handlers import errores, idioma, informacion, inicio, menu, mis_datos, respaldo
+from nucleo.almacen import Almacen
+from nucleo.configuracion import Configuracion
+from nucleo.contenido import Contenido, cargar_contenido
+from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
+from nucleo.persistencia import PersistenciaSQLite
+from nucleo.reloj import Reloj
+from nucleo.textos import Textos
+
+registro = logging.getLogger("coopera")
+
+
+class ProcesadorEnOrden(BaseUpdateProcessor):
+    """Atiende las actualizaciones de una en una (lo necesita ConversationHandler) y guarda
+    el paso de cada conversación en SQLite justo después: un reinicio no lo pierde."""
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=1)
+        self.aplicacion: Application | None = None
+
+    async def do_process_update(self, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:
+        await coroutine
+        if self.aplicacion is not None:
+            await self.aplicacion.update_persistence()
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def registrar_handlers(app: Application) -> None:
+    # Antes que nada: en qué idioma se le habla a la persona.
+    app.add_handler(TypeHandler(Update, fijar_idioma), group=-1)
+
+    # 1. Los flujos de varios pasos. Mientras uno está abierto, recibe lo que es suyo.
+    app.add_handler(perfil.conversacion)
+    app.add_handler(orientacion.conversacion)
+
+    # 2. Comandos de un paso.
+    comandos = {
+        "start": inicio.inicio, "privacidad": inicio.aviso_completo, "menu": menu.menu,
+        "ayuda": menu.ayuda, "idioma": idioma.elegir_idioma, "mis_datos": mis_datos.mostrar_datos,
+        "cursos": informacion.catalogo, "cancelar": respaldo.nada_que_cancelar,
+    }
+    for nombre, callback in comandos.items():
+        app.add_handler(CommandHandler(nombre, callback))
+
+    # 3. Botones de un paso. Los patrones son exactos: un dato inventado no entra aquí.
+    botones = {
+        r"^menu:inicio$": menu.menu, r"^menu:ayuda$": menu.ayuda, r"^menu:start$": inicio.inicio,
+        r"^menu:idioma$": idioma.elegir_idioma, r"^menu:datos$": mis_datos.mostrar_datos,
+        r"^menu:cursos$": informacion.catalogo, r"^idioma:\w+$": idioma.cambiar_idioma,
+        r"^aviso:leer$": inicio.aviso_completo, r"^aviso:rechazo$": inicio.rechazar_aviso,
+        r"^datos:borrar$": mis_datos.pedir_confirmacion, r"^datos:borrar_si$": mis_datos.borrar,
+        r"^datos:conservar$": mis_datos.conservar, r"^info:caminos$": informacion.caminos,
+        r"^info:camino:[\w-]+$": informacion.camino,
+    }
+    for patron, callback in botones.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=patron))
+
+    # 4. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
+    app.add_handler(MessageHandler(filters.COMMAND, respaldo.comando_desconocido))
+    app.add_handler(MessageHandler(filters.TEXT, respaldo.texto_suelto))
+    app.add_handler(MessageHandler(filters.ALL, respaldo.no_es_texto))
+    app.add_handler(CallbackQueryHandler(respaldo.boton_viejo))
+
+    app.add_error_handler(errores.al_fallar)
+
+
+def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
+                         reloj: Reloj) -> Application:
+    procesador = ProcesadorEnOrden()
+    constructor = (
+        ApplicationBuilder()
+        .token(config.token.valor())
+        .context_types(ContextTypes(context=Contexto))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zona_horaria,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .persistence(PersistenciaSQLite(almacen))
+        .concurrent_updates(procesador)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+    )
+    if config.url_base:
+        constructor = constructor.base_url(config.url_base)
+    app = constructor.build()
+    procesador.aplicacion = app
+    textos = Textos(config.carpeta_contenido / "locales", config.idioma_predeterminado)
+    instalar_servicios(app, Servicios(config, almacen, contenido, textos, reloj))
+    registrar_handlers(app)
+    return app
+
+
+async def registrar_comandos(app: Application) -> None:
+    """La lista de comandos de Telegram, en cada idioma (la de por defecto, en español)."""
+    servicios: Servicios = app.bot_data["servicios"]
+    for codigo in ("", *servicios.textos.idiomas):
+        _ = servicios.textos.para(codigo or None)
+        comandos = [BotCommand(c, _(d)) for c, d in menu.COMANDOS]
+        idioma_telegram = codigo.split("_")[0]
+        await app.bot.set_my_commands(comandos, scope=BotCommandScopeDefault(),
+                                      language_code=idioma_telegram or None)
+
+
+class Coopera:
+    """El bot completo: abre la base, carga el contenido, arranca y se detiene en orden."""
+
+    def __init__(self, config: Configuracion, reloj: Reloj | None = None) -> None:
+        self.config = config
+        self.reloj = reloj or Reloj()
+        self.almacen: Almacen | None = None
+        self.aplicacion: Application | None = None
+
+    async def iniciar(self, *, intervalo_sondeo: float = 0.0) -> None:
+        contenido = cargar_contenido(self.config.carpeta_contenido)  # falla antes de abrir nada
+        self.almacen = await Almacen.abrir(self.config.ruta_bd)
+        self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, self.reloj)
+        await self.aplicacion.initialize()
+        await registrar_comandos(self.aplicacion)
+        await self.aplicacion.start()
+        await self.aplicacion.updater.start_polling(
+            poll_interval=intervalo_sondeo, timeout=10, drop_pending_updates=False,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        registro.info("Coopera Puebla está escuchando.")
+
+    async def detener(self) -> None:
+        if self.aplicacion is not None:
+            if self.aplicacion.updater.running:
+                await self.aplicacion.updater.stop()
+            if self.aplicacion.running:
+                await self.aplicacion.stop()
+            await self.aplicacion.shutdown()
+        if self.almacen is not None:
+            await self.almacen.cerrar()

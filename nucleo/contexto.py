@@ -1,0 +1,80 @@
+"""El contexto que reciben los handlers: sus dependencias ya entregadas y tipadas.
+
+Los handlers no importan el almacén ni leen variables de entorno: lo piden a `contexto`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from nucleo.almacen import Almacen
+from nucleo.configuracion import Configuracion
+from nucleo.contenido import Contenido
+from nucleo.reloj import Reloj
+from nucleo.textos import Textos, Traductor, idioma_de_telegram
+
+CLAVE_SERVICIOS = "servicios"
+
+
+@dataclass
+class Servicios:
+    config: Configuracion
+    almacen: Almacen
+    contenido: Contenido
+    textos: Textos
+    reloj: Reloj
+
+
+class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
+    @property
+    def servicios(self) -> Servicios:
+        return self.application.bot_data[CLAVE_SERVICIOS]
+
+    @property
+    def almacen(self) -> Almacen:
+        return self.servicios.almacen
+
+    @property
+    def contenido(self) -> Contenido:
+        return self.servicios.contenido
+
+    @property
+    def config(self) -> Configuracion:
+        return self.servicios.config
+
+    @property
+    def reloj(self) -> Reloj:
+        return self.servicios.reloj
+
+    @property
+    def textos(self) -> Traductor:
+        """El traductor del idioma de quien escribe (lo fija `fijar_idioma` antes)."""
+        idioma = self.user_data.get("idioma") if self.user_data is not None else None
+        return self.servicios.textos.para(idioma)
+
+    def elegir_idioma_en_memoria(self, idioma: str) -> None:
+        """Para quien no aceptó el aviso: el idioma elegido no se guarda en la base."""
+        if self.user_data is not None:
+            self.user_data["idioma_elegido"] = idioma
+            self.user_data["idioma"] = idioma
+
+
+def instalar_servicios(aplicacion: Application, servicios: Servicios) -> None:
+    aplicacion.bot_data[CLAVE_SERVICIOS] = servicios
+
+
+async def fijar_idioma(update: object, contexto: Contexto) -> None:
+    """Primer paso de cada actualización: decide en qué idioma se le habla a la persona."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    usuario = update.effective_user
+    persona = await contexto.almacen.persona(usuario.id)
+    idioma = (
+        (persona.idioma if persona else None)
+        or contexto.user_data.get("idioma_elegido")
+        or idioma_de_telegram(usuario.language_code, contexto.config.idioma_predeterminado)
+    )
+    contexto.user_data["idioma"] = idioma
