@@ -3,11 +3,16 @@
 El personal edita esos archivos sin programar. Por eso todo se revisa al arrancar y cualquier
 error se informa con el archivo, la entrada y el motivo, en palabras simples.
 
-Reglas comunes de los textos:
-- Son HTML de Telegram: solo <b> e <i>, bien cerradas; & < > se escriben &amp; &lt; &gt;.
-  Quien los muestra NO los escapa (pero sí debe escapar lo que escribe la persona usuaria,
-  como {nombre} o {actividad}, antes de ponerlo en el texto).
-- Solo se permiten los marcadores {...} de cada lugar; todo lo demás va sin llaves.
+Tres clases de texto (ver `_Archivo.texto`):
+- HTML (casi todos): HTML de Telegram, solo <b> e <i> bien cerradas; & < > se escriben
+  &amp; &lt; &gt;. Quien los muestra NO los escapa (sí escapa lo que escribe la persona
+  usuaria, como {nombre} o {actividad}, antes de ponerlo en el texto).
+- BOTON (textos de opciones, títulos de resultados, nombres de cursos, siglas): van en botones
+  o dentro de <b>; no llevan < > & ni etiquetas.
+- TAL_CUAL (datos de la oficina, fuentes): el código los escapa al mostrarlos; no llevan
+  etiquetas ni entidades (&amp;), que se verían tal cual.
+Solo se permiten los marcadores {...} de cada lugar (el texto de un resultado y los textos
+de privacidad); todo lo demás va sin llaves.
 - Los textos se guardan sin espacios al inicio ni al final (`texto_limpio`): el extractor de
   traducciones usa la misma limpieza, así el texto cargado es el msgid del catálogo.
 """
@@ -46,7 +51,9 @@ TIPOS_PREGUNTA = ("opciones", "texto")
 ACCIONES = ("cursos", "cooperativa", "ninguna")
 TEMAS = ("cooperativismo", "economia_solidaria", "negocio", "oficios", "digital")
 MODALIDADES = ("presencial", "en_linea", "mixta")
-CAMPOS_CONTACTO = ("direccion", "telefono", "horario", "correo", "sitio")
+CAMPOS_CONTACTO = ("area", "direccion", "telefono", "horario", "correo", "sitio")
+HTML, BOTON, TAL_CUAL = "html", "boton", "tal_cual"
+MAX_TITULO = 60
 ENCABEZADO_MUNICIPIOS = ["clave_inegi", "nombre", "region"]
 
 _ID = re.compile(r"[a-z0-9_]{1,20}")
@@ -272,6 +279,17 @@ def _revisar_html(texto: str) -> str | None:
     return None
 
 
+def _revisar_modo(texto: str, modo: str) -> str | None:
+    """Motivo del error según la clase de texto (HTML, BOTON o TAL_CUAL)."""
+    if modo == HTML:
+        return _revisar_html(texto)
+    if modo == BOTON and any(signo in texto for signo in "<>&"):
+        return "este texto va en un botón o en un título: no uses etiquetas ni los signos < > &"
+    if modo == TAL_CUAL and (_ETIQUETA.search(texto) or _ENTIDAD.search(texto)):
+        return "este texto se muestra tal cual: no uses etiquetas (<b>) ni entidades (&amp;)"
+    return None
+
+
 class _Archivo:
     """Un archivo de contenido leído, con ayudas para validar y reportar errores."""
 
@@ -347,7 +365,7 @@ class _Archivo:
         entrada: str,
         marcadores: frozenset[str] = frozenset(),
         maximo: int = MAX_TEXTO,
-        plano: bool = False,
+        modo: str = HTML,
     ) -> str:
         """Texto obligatorio: tipo, vacío, largo, marcadores y HTML."""
         if valor is None:
@@ -361,17 +379,15 @@ class _Archivo:
             raise self.error(entrada, "está vacío; escribe el texto")
         if len(texto) > maximo:
             raise self.error(entrada, f"tiene {len(texto)} caracteres; el máximo es {maximo}")
-        motivo = _revisar_marcadores(texto, marcadores) or _revisar_html(texto)
-        if motivo is None and plano and any(signo in texto for signo in "<>&"):
-            motivo = "este texto va en un botón: no uses etiquetas ni los signos < > &"
+        motivo = _revisar_marcadores(texto, marcadores) or _revisar_modo(texto, modo)
         if motivo:
             raise self.error(entrada, motivo)
         return texto
 
-    def texto_opcional(self, valor: Any, entrada: str) -> str | None:
+    def texto_opcional(self, valor: Any, entrada: str, **opciones: Any) -> str | None:
         if valor is None or (isinstance(valor, str) and not valor.strip()):
             return None
-        return self.texto(valor, entrada)
+        return self.texto(valor, entrada, **opciones)
 
     def textos(self, valor: Any, entrada: str, **opciones: Any) -> tuple[str, ...]:
         lista = self.lista(valor, entrada)
@@ -484,7 +500,7 @@ def _opciones(archivo: _Archivo, valor: Any, ruta: str) -> tuple[Opcion, ...]:
         id = archivo.identificador(campos["id"], f"{entrada}.id")
         if any(o.id == id for o in opciones):
             raise archivo.error(f"{entrada}.id", f"el id '{id}' está repetido en esta pregunta")
-        texto = archivo.texto(campos["texto"], f"{entrada}.texto", maximo=MAX_BOTON, plano=True)
+        texto = archivo.texto(campos["texto"], f"{entrada}.texto", maximo=MAX_BOTON, modo=BOTON)
         siguiente = archivo.identificador(campos["siguiente"], f"{entrada}.siguiente")
         opciones.append(Opcion(id=id, texto=texto, siguiente=siguiente))
     return tuple(opciones)
@@ -496,13 +512,13 @@ def _resultado(archivo: _Archivo, id: str, datos: Any) -> Resultado:
     campos = archivo.mapa(datos, ruta, obligatorias)
     resultado = Resultado(
         id=id,
-        titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo", MARCADORES_ORIENTACION),
+        titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo", maximo=MAX_TITULO, modo=BOTON),
         texto=archivo.texto(campos["texto"], f"{ruta}.texto", MARCADORES_ORIENTACION),
-        pasos=archivo.textos(campos["pasos"], f"{ruta}.pasos", marcadores=MARCADORES_ORIENTACION),
+        pasos=archivo.textos(campos["pasos"], f"{ruta}.pasos"),
         siguiente_accion=archivo.eleccion(
             campos["siguiente_accion"], f"{ruta}.siguiente_accion", ACCIONES
         ),
-        fuentes=archivo.textos(campos["fuentes"], f"{ruta}.fuentes"),
+        fuentes=archivo.textos(campos["fuentes"], f"{ruta}.fuentes", modo=TAL_CUAL),
         revisado=archivo.fecha(campos["revisado"], f"{ruta}.revisado"),
     )
     total = len(resultado.titulo) + len(resultado.texto) + sum(map(len, resultado.pasos))
@@ -588,16 +604,15 @@ def _alcanzables(orientacion: Orientacion) -> set[str]:
 
 def _cargar_oficina(carpeta: Path) -> Oficina:
     archivo = _Archivo(carpeta, ARCHIVO_OFICINA)
-    opcionales = ("area", *CAMPOS_CONTACTO)
-    campos = archivo.mapa(archivo.datos, "", ("nombre", "siglas"), opcionales)
-    valores = {c: archivo.texto_opcional(campos.get(c), c) for c in opcionales}
+    campos = archivo.mapa(archivo.datos, "", ("nombre", "siglas"), CAMPOS_CONTACTO)
+    valores = {c: archivo.texto_opcional(campos.get(c), c, modo=TAL_CUAL) for c in CAMPOS_CONTACTO}
     if valores["sitio"] and not re.fullmatch(r"https?://\S+", valores["sitio"]):
         raise archivo.error("sitio", "debe ser una dirección web que empiece con https://")
     if valores["correo"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", valores["correo"]):
         raise archivo.error("correo", "no parece un correo; revisa que tenga la forma x@y.gob.mx")
     return Oficina(
-        nombre=archivo.texto(campos["nombre"], "nombre"),
-        siglas=archivo.texto(campos["siglas"], "siglas", maximo=20, plano=True),
+        nombre=archivo.texto(campos["nombre"], "nombre", modo=TAL_CUAL),
+        siglas=archivo.texto(campos["siglas"], "siglas", maximo=20, modo=BOTON),
         **valores,
     )
 
@@ -612,7 +627,7 @@ def _cargar_privacidad(carpeta: Path) -> Privacidad:
         seccion = archivo.mapa(datos, ruta, ("titulo", "texto"))
         secciones.append(
             SeccionAviso(
-                titulo=archivo.texto(seccion["titulo"], f"{ruta}.titulo", MARCADORES_PRIVACIDAD),
+                titulo=archivo.texto(seccion["titulo"], f"{ruta}.titulo"),
                 texto=archivo.texto(seccion["texto"], f"{ruta}.texto", MARCADORES_PRIVACIDAD),
             )
         )
@@ -621,7 +636,7 @@ def _cargar_privacidad(carpeta: Path) -> Privacidad:
             campos["simplificado"], "simplificado", MARCADORES_PRIVACIDAD, MAX_AVISO_SIMPLIFICADO
         ),
         integral=tuple(secciones),
-        fuentes=archivo.textos(campos["fuentes"], "fuentes"),
+        fuentes=archivo.textos(campos["fuentes"], "fuentes", modo=TAL_CUAL),
         revisado=archivo.fecha(campos["revisado"], "revisado"),
     )
 
@@ -641,7 +656,7 @@ def _cargar_cursos(carpeta: Path) -> tuple[Curso, ...]:
             Curso(
                 id=id,
                 nombre=archivo.texto(
-                    campos["nombre"], f"{ruta}.nombre", maximo=MAX_NOMBRE_CURSO, plano=True
+                    campos["nombre"], f"{ruta}.nombre", maximo=MAX_NOMBRE_CURSO, modo=BOTON
                 ),
                 tema=archivo.eleccion(campos["tema"], f"{ruta}.tema", TEMAS),
                 descripcion=archivo.texto(campos["descripcion"], f"{ruta}.descripcion"),

@@ -1,26 +1,13 @@
-"""El único módulo que conoce el esquema SQLite y escribe SQL.
-
-Una conexión aiosqlite de larga vida (WAL, claves foráneas, espera si está ocupada).
-Las consultas sueltas pueden compartir la conexión; una transacción de varias sentencias
-toma `_candado` para que otra tarea no intercale sus sentencias en ella.
-El esquema cambia solo con migraciones numeradas en nucleo/migraciones (PRAGMA user_version).
-"""
+"""Personas: consentimiento, perfil, orientación y borrado (derechos ARCO)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from datetime import datetime
 
-import aiosqlite
+from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
 
-CARPETA_MIGRACIONES = Path(__file__).with_name("migraciones")
 CAMPOS_PERFIL = (
     "nombre", "municipio_clave", "sexo", "rango_edad", "discapacidad", "lengua_indigena",
 )
@@ -68,88 +55,7 @@ class OrientacionEnCurso:
         return self.historial[-1] if self.historial else None
 
 
-def _texto_fecha(momento: datetime) -> str:
-    return momento.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _fecha(texto: str) -> datetime:
-    return datetime.fromisoformat(texto)
-
-
-def migraciones() -> list[tuple[int, Path]]:
-    """Las migraciones numeradas, en orden: 0001_algo.sql, 0002_otra.sql..."""
-    encontradas = []
-    for ruta in CARPETA_MIGRACIONES.glob("*.sql"):
-        numero = re.match(r"^(\d{4})_", ruta.name)
-        if numero:
-            encontradas.append((int(numero.group(1)), ruta))
-    return sorted(encontradas)
-
-
-class Almacen:
-    def __init__(self, conexion: aiosqlite.Connection) -> None:
-        self._bd = conexion
-        self._candado = asyncio.Lock()
-
-    # --- apertura y migraciones -------------------------------------------------
-
-    @classmethod
-    async def abrir(cls, ruta: Path | str) -> Almacen:
-        if str(ruta) != ":memory:":
-            Path(ruta).parent.mkdir(parents=True, exist_ok=True)
-        conexion = await aiosqlite.connect(str(ruta), isolation_level=None)
-        conexion.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode = WAL", "foreign_keys = ON", "busy_timeout = 5000",
-                       "synchronous = NORMAL"):
-            await conexion.execute(f"PRAGMA {pragma}")
-        almacen = cls(conexion)
-        await almacen._migrar()
-        return almacen
-
-    async def cerrar(self) -> None:
-        await self._bd.close()
-
-    async def version_esquema(self) -> int:
-        async with self._bd.execute("PRAGMA user_version") as cursor:
-            fila = await cursor.fetchone()
-        return int(fila[0])
-
-    async def _migrar(self) -> None:
-        actual = await self.version_esquema()
-        for numero, ruta in migraciones():
-            if numero <= actual:
-                continue
-            # executescript confirma lo pendiente; la migración y su número van juntos.
-            await self._bd.executescript(
-                f"BEGIN IMMEDIATE;\n{ruta.read_text(encoding='utf-8')}\n"
-                f"PRAGMA user_version = {numero};\nCOMMIT;"
-            )
-
-    @asynccontextmanager
-    async def transaccion(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._candado:
-            await self._bd.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._bd
-            except BaseException:
-                await self._bd.execute("ROLLBACK")
-                raise
-            await self._bd.execute("COMMIT")
-
-    async def _uno(self, sql: str, parametros: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._bd.execute(sql, tuple(parametros)) as cursor:
-            return await cursor.fetchone()
-
-    async def _todos(self, sql: str, parametros: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._bd.execute(sql, tuple(parametros)) as cursor:
-            return list(await cursor.fetchall())
-
-    async def _ejecutar(self, sql: str, parametros: Iterable[Any] = ()) -> None:
-        # Una sola sentencia en modo autocommit: atómica sin candado. Pero si hay una
-        # transacción abierta por otra tarea, esperamos a que termine para no entrar en ella.
-        async with self._candado:
-            await self._bd.execute(sql, tuple(parametros))
-
+class AlmacenPersonas(AlmacenBase):
     # --- personas y consentimiento ----------------------------------------------
 
     async def persona(self, telegram_id: int) -> Persona | None:
@@ -157,7 +63,7 @@ class Almacen:
         if fila is None:
             return None
         return Persona(fila["telegram_id"], fila["consentimiento"], fila["version_aviso"],
-                       _fecha(fila["decidido_en"]), fila["idioma"])
+                       fecha(fila["decidido_en"]), fila["idioma"])
 
     async def registrar_consentimiento(
         self, telegram_id: int, acepta: bool, version_aviso: str, ahora: datetime,
@@ -174,7 +80,7 @@ class Almacen:
                 " idioma) VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
                 " consentimiento = excluded.consentimiento, version_aviso = excluded.version_aviso,"
                 " decidido_en = excluded.decidido_en, idioma = COALESCE(excluded.idioma, idioma)",
-                (telegram_id, decision, version_aviso, _texto_fecha(ahora),
+                (telegram_id, decision, version_aviso, texto_fecha(ahora),
                  idioma if acepta else None),
             )
 
@@ -182,7 +88,8 @@ class Almacen:
         """Guarda el idioma elegido solo si la persona aceptó el aviso. Dice si lo guardó."""
         async with self._candado:
             cursor = await self._bd.execute(
-                "UPDATE personas SET idioma = ? WHERE telegram_id = ? AND consentimiento = 'aceptado'",
+                "UPDATE personas SET idioma = ?"
+                " WHERE telegram_id = ? AND consentimiento = 'aceptado'",
                 (idioma, telegram_id),
             )
             return cursor.rowcount > 0
@@ -203,13 +110,13 @@ class Almacen:
             f"INSERT INTO perfiles (telegram_id, {campo}, actualizado_en) VALUES (?, ?, ?)"
             f" ON CONFLICT (telegram_id) DO UPDATE SET {campo} = excluded.{campo},"
             " actualizado_en = excluded.actualizado_en",
-            (telegram_id, valor, _texto_fecha(ahora)),
+            (telegram_id, valor, texto_fecha(ahora)),
         )
 
     async def marcar_perfil_completo(self, telegram_id: int, ahora: datetime) -> None:
         await self._ejecutar(
             "UPDATE perfiles SET completo = 1, actualizado_en = ? WHERE telegram_id = ?",
-            (_texto_fecha(ahora), telegram_id),
+            (texto_fecha(ahora), telegram_id),
         )
 
     # --- orientación ------------------------------------------------------------
@@ -231,7 +138,7 @@ class Almacen:
             " historial = excluded.historial, respuestas = excluded.respuestas,"
             " actualizado_en = excluded.actualizado_en",
             (telegram_id, json.dumps(progreso.historial), json.dumps(progreso.respuestas),
-             _texto_fecha(ahora)),
+             texto_fecha(ahora)),
         )
 
     async def terminar_orientacion(self, telegram_id: int, resultado: str,
@@ -240,7 +147,7 @@ class Almacen:
             await bd.execute(
                 "INSERT INTO orientaciones (telegram_id, resultado, respuestas, completada_en)"
                 " VALUES (?, ?, ?, ?)",
-                (telegram_id, resultado, json.dumps(respuestas), _texto_fecha(ahora)),
+                (telegram_id, resultado, json.dumps(respuestas), texto_fecha(ahora)),
             )
             await bd.execute(
                 "DELETE FROM orientaciones_en_curso WHERE telegram_id = ?", (telegram_id,)
@@ -258,7 +165,7 @@ class Almacen:
             (telegram_id,),
         )
         return [OrientacionGuardada(f["resultado"], json.loads(f["respuestas"]),
-                                    _fecha(f["completada_en"])) for f in filas]
+                                    fecha(f["completada_en"])) for f in filas]
 
     # --- derechos ARCO ----------------------------------------------------------
 
@@ -287,25 +194,3 @@ class Almacen:
         )
         return [f["name"] for f in filas]
 
-    # --- estado de conversaciones (persistencia de PTB) ---------------------------
-
-    async def conversaciones(self, nombre: str) -> dict[tuple[int | str, ...], object]:
-        filas = await self._todos(
-            "SELECT clave, estado FROM conversaciones WHERE nombre = ?", (nombre,)
-        )
-        return {tuple(json.loads(f["clave"])): json.loads(f["estado"]) for f in filas}
-
-    async def guardar_conversacion(self, nombre: str, clave: tuple[int | str, ...],
-                                   estado: object | None) -> None:
-        clave_json = json.dumps(list(clave))
-        if estado is None:
-            await self._ejecutar(
-                "DELETE FROM conversaciones WHERE nombre = ? AND clave = ?", (nombre, clave_json)
-            )
-            return
-        usuario = clave[-1] if clave and isinstance(clave[-1], int) else None
-        await self._ejecutar(
-            "INSERT INTO conversaciones (nombre, clave, usuario_id, estado) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (nombre, clave) DO UPDATE SET estado = excluded.estado",
-            (nombre, clave_json, usuario, json.dumps(estado)),
-        )

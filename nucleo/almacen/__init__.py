@@ -1,0 +1,25 @@
+"""El almacén: el único lugar que conoce el esquema SQLite y escribe SQL.
+
+Una clase, `Almacen`, reúne las consultas de cada tema (un archivo por tema en esta carpeta);
+todas comparten una conexión aiosqlite. Los handlers llaman a sus métodos, nunca a SQL.
+El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_version).
+"""
+
+from nucleo.almacen.conversaciones import AlmacenConversaciones
+from nucleo.almacen.personas import (
+    CAMPOS_PERFIL,
+    AlmacenPersonas,
+    OrientacionEnCurso,
+    OrientacionGuardada,
+    Perfil,
+    Persona,
+)
+
+
+class Almacen(AlmacenPersonas, AlmacenConversaciones):
+    """Todas las consultas del bot."""
+
+
+__all__ = [
+    "CAMPOS_PERFIL", "Almacen", "OrientacionEnCurso", "OrientacionGuardada", "Perfil", "Persona",
+]
