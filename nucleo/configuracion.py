@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nucleo.horario import HorasDeSilencio
 
 RAIZ = Path(__file__).resolve().parent.parent
 PATRON_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -46,6 +49,9 @@ class Configuracion:
     zona_horaria: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
     idioma_predeterminado: str = "es_MX"
     carpeta_contenido: Path = RAIZ / "contenido"
+    antelaciones_min: tuple[int, ...] = (24 * 60, 60)
+    silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
+    envios_por_segundo: float = 25.0
 
     @classmethod
     def desde_entorno(cls, entorno: Mapping[str, str]) -> Configuracion:
@@ -58,6 +64,9 @@ class Configuracion:
             zona_horaria=_zona(entorno.get("COOPERA_ZONA_HORARIA") or "America/Mexico_City"),
             idioma_predeterminado=_idioma(entorno.get("COOPERA_IDIOMA") or "es_MX"),
             carpeta_contenido=Path(entorno.get("COOPERA_CONTENIDO") or RAIZ / "contenido"),
+            antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
+            silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
+            envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
         )
 
     def es_personal(self, telegram_id: int | None) -> bool:
@@ -109,4 +118,43 @@ def _idioma(valor: str) -> str:
             f"COOPERA_IDIOMA={valor!r} no está disponible. Opciones: "
             + ", ".join(IDIOMAS_SOPORTADOS)
         )
+    return valor
+
+
+def _antelaciones(valor: str) -> tuple[int, ...]:
+    try:
+        minutos = tuple(sorted({int(p) for p in re.split(r"[,\s]+", valor.strip()) if p},
+                               reverse=True))
+    except ValueError:
+        minutos = ()
+    if not minutos or any(m <= 0 for m in minutos):
+        raise ConfiguracionInvalida(
+            "COOPERA_RECORDATORIOS debe ser una lista de minutos antes de cada sesión, "
+            f"separados por comas (por ejemplo 1440,60). Se recibió: {valor!r}")
+    return minutos
+
+
+def _silencio(valor: str) -> HorasDeSilencio:
+    partes = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", valor)
+    try:
+        h1, m1, h2, m2 = (int(p) for p in partes.groups())
+        return HorasDeSilencio(time(h1, m1), time(h2, m2))
+    except (AttributeError, ValueError):
+        raise ConfiguracionInvalida(
+            "COOPERA_SILENCIO debe tener la forma HH:MM-HH:MM en hora local "
+            f"(por ejemplo 21:00-08:00). Se recibió: {valor!r}") from None
+
+
+def _numero(entorno: Mapping[str, str], nombre: str, defecto: float, minimo: float,
+            maximo: float) -> float:
+    texto = entorno.get(nombre)
+    if not texto:
+        return defecto
+    try:
+        valor = float(texto)
+    except ValueError:
+        valor = float("nan")
+    if not minimo <= valor <= maximo:
+        raise ConfiguracionInvalida(f"{nombre} debe ser un número entre {minimo} y {maximo}. "
+                                    f"Se recibió: {texto!r}")
     return valor
