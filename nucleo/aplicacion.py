@@ -33,7 +33,9 @@ from nucleo.almacen import Almacen
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
+from nucleo.envios import Despachador
 from nucleo.persistencia import PersistenciaSQLite
+from nucleo.recordatorios import ProgramadorRecordatorios
 from nucleo.reloj import Reloj
 from nucleo.textos import Textos
 
@@ -141,6 +143,8 @@ class Coopera:
         self.reloj = reloj or Reloj()
         self.almacen: Almacen | None = None
         self.aplicacion: Application | None = None
+        self.despachador: Despachador | None = None
+        self.recordatorios: ProgramadorRecordatorios | None = None
 
     async def iniciar(self, *, intervalo_sondeo: float = 0.0) -> None:
         contenido = cargar_contenido(self.config.carpeta_contenido)  # falla antes de abrir nada
@@ -148,7 +152,17 @@ class Coopera:
         self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, self.reloj)
         await self.aplicacion.initialize()
         await registrar_comandos(self.aplicacion)
+        servicios: Servicios = self.aplicacion.bot_data["servicios"]
+        # Los envíos en bloque usan su propio Bot: un 429 de un recordatorio no frena
+        # las respuestas a quien está usando el bot en ese momento.
+        self.despachador = Despachador(self.config, self.almacen, self.reloj)
+        self.recordatorios = ProgramadorRecordatorios(
+            self.config, self.almacen, self.reloj, self.despachador, servicios.textos,
+            servicios.contenido, self.aplicacion.job_queue)
+        servicios.despachador, servicios.recordatorios = self.despachador, self.recordatorios
         await self.aplicacion.start()
+        await self.despachador.iniciar()
+        await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado
         await self.aplicacion.updater.start_polling(
             poll_interval=intervalo_sondeo, timeout=10, drop_pending_updates=False,
             allowed_updates=Update.ALL_TYPES,
@@ -156,6 +170,10 @@ class Coopera:
         registro.info("Coopera Puebla está escuchando.")
 
     async def detener(self) -> None:
+        if self.recordatorios is not None:
+            await self.recordatorios.detener()
+        if self.despachador is not None:
+            await self.despachador.detener()
         if self.aplicacion is not None:
             if self.aplicacion.updater.running:
                 await self.aplicacion.updater.stop()

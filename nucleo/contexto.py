@@ -6,6 +6,7 @@ Los handlers no importan el almacén ni leen variables de entorno: lo piden a `c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,6 +16,10 @@ from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.reloj import Reloj
 from nucleo.textos import Textos, Traductor, idioma_de_telegram
+
+if TYPE_CHECKING:
+    from nucleo.envios import Despachador
+    from nucleo.recordatorios import ProgramadorRecordatorios
 
 CLAVE_SERVICIOS = "servicios"
 
@@ -26,6 +31,8 @@ class Servicios:
     contenido: Contenido
     textos: Textos
     reloj: Reloj
+    despachador: Despachador | None = None  # la única vía para mandar en bloque
+    recordatorios: ProgramadorRecordatorios | None = None
 
 
 class Contexto(CallbackContext[ExtBot, dict, dict, dict]):

@@ -1,0 +1,100 @@
+"""Manejar al bot como lo haría una persona, sobre HTTP real contra el emulador.
+
+Tras cada acción se espera a que el bot la haya atendido del todo: el emulador confirma que
+PTB recogió la actualización (siguiente getUpdates) y luego se espera la cola de PTB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
+from nucleo.aplicacion import Coopera
+from nucleo.configuracion import Configuracion
+from nucleo.reloj import RelojFijo
+
+
+class BotDePrueba:
+    def __init__(self, config: Configuracion, emulador: EmuladorBotAPI, reloj: RelojFijo) -> None:
+        self.config, self.emulador, self.reloj = config, emulador, reloj
+        self.coopera: Coopera | None = None
+
+    async def iniciar(self) -> None:
+        self.coopera = Coopera(self.config, self.reloj)
+        await self.coopera.iniciar()
+
+    async def detener(self) -> None:
+        if self.coopera is not None:
+            await self.coopera.detener()
+            self.coopera = None
+
+    async def reiniciar(self) -> None:
+        await self.detener()
+        await self.iniciar()
+
+    @property
+    def almacen(self):  # noqa: ANN201
+        return self.coopera.almacen
+
+    def persona(self, usuario: UsuarioFicticio) -> Persona:
+        return Persona(self, usuario)
+
+    async def atendido(self, update_id: int) -> None:
+        await self.emulador.esperar_entrega(update_id)
+        await asyncio.wait_for(self.coopera.aplicacion.update_queue.join(), timeout=10)
+
+
+class Persona:
+    def __init__(self, bot: BotDePrueba, usuario: UsuarioFicticio) -> None:
+        self.bot, self.usuario = bot, usuario
+        self.emulador = bot.emulador
+
+    @property
+    def id(self) -> int:
+        return self.usuario.id
+
+    async def _accion(self, hacer: Callable[[], int]) -> list[MensajeChat]:
+        antes = {m.message_id: (m.texto, _teclado(m)) for m in self.mensajes()}
+        await self.bot.atendido(hacer())
+        return [m for m in self.mensajes()
+                if antes.get(m.message_id) != (m.texto, _teclado(m)) and not m.borrado]
+
+    async def escribe(self, texto: str) -> list[MensajeChat]:
+        return await self._accion(lambda: self.emulador.escribir(self.usuario, texto))
+
+    async def pulsa(self, texto_boton: str, message_id: int | None = None) -> list[MensajeChat]:
+        return await self._accion(
+            lambda: self.emulador.pulsar_boton(self.usuario, texto_boton, message_id))
+
+    async def pulsa_datos(self, datos: str, message_id: int | None = None) -> list[MensajeChat]:
+        """Un botón con datos a mano: como un cliente modificado o un mensaje viejo."""
+        destino = message_id or self.ultimo().message_id
+        return await self._accion(lambda: self.emulador.pulsar(self.usuario, destino, datos))
+
+    async def envia(self, tipo: str) -> list[MensajeChat]:
+        enviar = {"sticker": self.emulador.enviar_sticker, "foto": self.emulador.enviar_foto,
+                  "voz": self.emulador.enviar_voz, "documento": self.emulador.enviar_documento}
+        return await self._accion(lambda: enviar[tipo](self.usuario))
+
+    def mensajes(self) -> list[MensajeChat]:
+        return self.emulador.mensajes_del_bot(self.id)
+
+    def ultimo(self) -> MensajeChat:
+        mensaje = self.emulador.ultimo_del_bot(self.id)
+        assert mensaje is not None, "el bot no ha escrito nada a esta persona"
+        return mensaje
+
+    def texto(self) -> str:
+        return self.ultimo().texto_plano or ""
+
+    def botones(self) -> list[str]:
+        return [b["text"] for b in self.ultimo().botones()]
+
+
+def _teclado(mensaje: MensajeChat) -> str:
+    return repr(mensaje.teclado)
+
+
+def textos(mensajes: list[MensajeChat]) -> str:
+    return "\n---\n".join(m.texto_plano or "" for m in mensajes)
