@@ -209,7 +209,7 @@ async def _guardar_municipio(update: Update, contexto: Contexto, clave: str) -> 
 async def recibir_opcion(update: Update, contexto: Contexto) -> int:
     campo, valor = re.match(PATRON_OPCION, update.callback_query.data).groups()
     if not es_valido(campo, valor):
-        return await preguntar_opcion(update, contexto, campo)
+        return await repetir(ESTADO_DE_CAMPO[campo])(update, contexto)
     await contexto.almacen.guardar_en_perfil(update.effective_user.id, campo, valor,
                                              contexto.reloj.ahora())
     return await siguiente_paso(update, contexto, campo)

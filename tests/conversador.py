@@ -98,3 +98,19 @@ def _teclado(mensaje: MensajeChat) -> str:
 
 def textos(mensajes: list[MensajeChat]) -> str:
     return "\n---\n".join(m.texto_plano or "" for m in mensajes)
+
+
+async def dar_consentimiento(persona: Persona) -> None:
+    await persona.escribe("/start")
+    await persona.pulsa("✅ Sí, acepto")
+
+
+async def completar_perfil(persona: Persona, nombre: str = "Ana",
+                           municipio: str = "Puebla") -> None:
+    """Acepta el aviso y llena el perfil saltando lo opcional."""
+    await dar_consentimiento(persona)
+    await persona.escribe(nombre)
+    await persona.escribe(municipio)
+    for _ in range(2):
+        await persona.pulsa("Saltar esta pregunta")
+    await persona.pulsa("No, saltarlas")
