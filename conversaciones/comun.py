@@ -25,7 +25,9 @@ warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTB
 # /menu, /ayuda, /idioma, /mis_datos y /privacidad no interrumpen: se contestan y el paso
 # sigue abierto. Estos otros llevan a otra parte.
 COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos")
-BOTONES_QUE_INTERRUMPEN = r"^(menu:(start|perfil|orientacion|cursos)|aviso:(acepto|rechazo)|datos:borrar_si)$"
+BOTONES_QUE_INTERRUMPEN = (
+    r"^(menu:(start|perfil|orientacion|cursos)|aviso:(acepto|rechazo)|datos:borrar_si)$"
+)
 
 
 async def cancelar(update: Update, contexto: Contexto) -> int:

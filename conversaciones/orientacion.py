@@ -48,8 +48,8 @@ async def empezar(update: Update, contexto: Contexto) -> int:
                           [(_("🧭 Ver los caminos posibles"), "info:caminos")])
         await responder(update, texto, botones)
         return ConversationHandler.END
-    progreso = await contexto.almacen.orientacion_en_curso(usuario_id)
-    if progreso is not None and progreso.pregunta_actual in contexto.contenido.orientacion.preguntas:
+    progreso = await _progreso(update, contexto)
+    if progreso is not None:
         antes = _("Seguimos donde te quedaste.")
         return await mostrar_pregunta(update, contexto, progreso, antes, ofrecer_reinicio=True)
     return await empezar_de_nuevo(update, contexto)

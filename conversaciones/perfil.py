@@ -217,8 +217,6 @@ async def recibir_opcion(update: Update, contexto: Contexto) -> int:
 
 async def saltar(update: Update, contexto: Contexto) -> int:
     campo = update.callback_query.data.removeprefix("perfil:saltar:")
-    if campo not in OPCIONES:
-        return await repetir_paso(update, contexto)
     await contexto.almacen.guardar_en_perfil(update.effective_user.id, campo, None,
                                              contexto.reloj.ahora())
     return await siguiente_paso(update, contexto, campo)

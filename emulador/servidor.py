@@ -486,8 +486,10 @@ class _AnalizadorHTML:
             raise self._error("Unclosed end tag", inicio)
         abierta = self.abiertas.pop()
         if nombre and nombre != abierta.nombre:
-            raise self._error(
-                f'Unmatched end tag, expected "</{abierta.nombre}>", found "</{nombre}>"', inicio
+            desplazamiento = len(self.texto[:inicio].encode())
+            raise ErrorHTML(
+                f"Unmatched end tag at byte offset {desplazamiento}, "
+                f'expected "</{abierta.nombre}>", found "</{nombre}>"'
             )
         self._crear_entidad(abierta)
         self.i = j + 1
@@ -1093,6 +1095,10 @@ class EmuladorBotAPI:
             return nombre, 200, {"ok": True, "result": resultado}
         except _ErrorAPI as error:
             return nombre, error.codigo, error.cuerpo()
+        except Exception as error:  # un fallo del propio emulador: visible, no silencioso
+            registro.exception("Error interno del emulador en %s", nombre)
+            descripcion = f"Internal Server Error: emulator bug: {error!r}"
+            return nombre, 500, _ErrorAPI(500, descripcion).cuerpo()
 
     def _servir_archivo(self, token: str, ruta: str) -> web.Response:
         if token != self.token:
@@ -1362,6 +1368,7 @@ class EmuladorBotAPI:
             self._confirmar(offset)
         self._generacion_sondeo += 1
         mia = self._generacion_sondeo
+        self._avisar()  # un sondeo anterior aún abierto termina con 409
         await self._esperar_hasta(
             lambda: self._hay_entregables() or self._generacion_sondeo != mia or self._detenido,
             espera,
@@ -1469,10 +1476,10 @@ class EmuladorBotAPI:
         return mensaje, self._crudos[(chat_id, message_id)]
 
     def _aplicar_edicion(
-        self, mensaje: MensajeChat, crudo: dict, nuevo: dict, marcado: dict | None
+        self, mensaje: MensajeChat, crudo: dict, nuevo: dict, marcado: dict | None, **campos: Any
     ) -> dict:
-        campos = [*nuevo, "reply_markup"]
-        actual = {clave: crudo.get(clave) for clave in campos}
+        """Aplica la edición (o 400 si nada cambia); `campos` son los de MensajeChat."""
+        actual = {clave: crudo.get(clave) for clave in [*nuevo, "reply_markup"]}
         propuesto = {**nuevo, "reply_markup": marcado}
         if actual == propuesto:
             raise _incorrecta(NO_MODIFICADO)
@@ -1484,6 +1491,8 @@ class EmuladorBotAPI:
         crudo["edit_date"] = _ahora_unix()
         mensaje.teclado = _campos_teclado(marcado)["teclado"]
         mensaje.editado = True
+        for clave, valor in campos.items():
+            setattr(mensaje, clave, valor)
         self._notificar(mensaje)
         return copy.deepcopy(crudo)
 
@@ -1495,9 +1504,9 @@ class EmuladorBotAPI:
         plano, entidades = self._texto_valido(texto, parametros)
         marcado = _validar_marcado_en_linea(parametros.json("reply_markup"))
         nuevo = {"text": plano, "entities": entidades or None}
-        resultado = self._aplicar_edicion(mensaje, crudo, nuevo, marcado)
-        mensaje.texto, mensaje.texto_plano = texto, plano
-        return resultado
+        return self._aplicar_edicion(
+            mensaje, crudo, nuevo, marcado, texto=texto, texto_plano=plano
+        )
 
     def _edit_message_caption(self, parametros: _Parametros) -> dict:
         mensaje, crudo = self._mensaje_a_editar(parametros)
@@ -1506,9 +1515,7 @@ class EmuladorBotAPI:
         pie, plano, campos = self._pie_valido(parametros)
         marcado = _validar_marcado_en_linea(parametros.json("reply_markup"))
         nuevo = {clave: campos.get(clave) for clave in ("caption", "caption_entities")}
-        resultado = self._aplicar_edicion(mensaje, crudo, nuevo, marcado)
-        mensaje.texto, mensaje.texto_plano = pie, plano
-        return resultado
+        return self._aplicar_edicion(mensaje, crudo, nuevo, marcado, texto=pie, texto_plano=plano)
 
     def _edit_message_reply_markup(self, parametros: _Parametros) -> dict:
         mensaje, crudo = self._mensaje_a_editar(parametros)

@@ -67,12 +67,21 @@ async def _bucle_de_entrada(vista: _VistaTerminal, cola: _Cola, calma: float) ->
             return
         if not texto:
             continue
+        inicio = _llamadas_del_bot(vista.emulador)
         update_id = vista.actuar(texto)
         if update_id is not None:
-            await _esperar_respuesta(vista, update_id, calma)
+            await _esperar_respuesta(vista, update_id, inicio, calma)
 
 
-async def _esperar_respuesta(vista: _VistaTerminal, update_id: int, calma: float) -> None:
+def _llamadas_del_bot(emulador: EmuladorBotAPI) -> int:
+    """Peticiones del bot que no son sondeos (getUpdates)."""
+    return sum(1 for peticion in emulador.peticiones if peticion.metodo != "getUpdates")
+
+
+async def _esperar_respuesta(
+    vista: _VistaTerminal, update_id: int, inicio: int, calma: float
+) -> None:
+    """Espera a que el bot recoja la actualización y luego calle durante `calma` segundos."""
     emulador = vista.emulador
     try:
         await emulador.esperar_entrega(update_id, ESPERA_ENTREGA)
@@ -80,13 +89,12 @@ async def _esperar_respuesta(vista: _VistaTerminal, update_id: int, calma: float
         vista.escribir("(El bot todavía no ha recogido tu mensaje; ¿está en marcha?)\n")
         return
     bucle = asyncio.get_running_loop()
-    inicio = len(emulador.peticiones)
     silencio_hasta = bucle.time() + PRIMER_SILENCIO
     limite = bucle.time() + ESPERA_MAXIMA
     while bucle.time() < limite:
-        antes = len(emulador.peticiones)
+        antes = _llamadas_del_bot(emulador)
         await asyncio.sleep(calma)
-        quieto = len(emulador.peticiones) == antes
+        quieto = _llamadas_del_bot(emulador) == antes
         if quieto and (antes > inicio or bucle.time() >= silencio_hasta):
             return
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -67,10 +68,8 @@ async def _contestar_consulta(update: Update, texto: str | None = None) -> None:
     _CONTESTADAS[consulta.id] = None
     if len(_CONTESTADAS) > 1000:
         _CONTESTADAS.popitem(last=False)
-    try:
+    with suppress(BadRequest):  # consulta vieja (más de 15 minutos): no importa
         await consulta.answer(texto)
-    except BadRequest:
-        pass  # Consulta vieja (más de 15 minutos): no importa.
 
 
 def trozos(texto: str, maximo: int = 4000) -> list[str]:

@@ -37,7 +37,7 @@ async def _disculparse(update: Update, contexto: Contexto) -> None:
         texto = _("Perdón, algo falló de nuestro lado. Tus datos guardados están a salvo. "
                   "Intenta otra vez o vuelve al menú.")
         await update.effective_chat.send_message(texto, reply_markup=teclado([boton_menu(_)]))
-    except Exception:  # noqa: BLE001 - si ni la disculpa sale, solo queda registrarlo
+    except Exception:
         registro.warning("No se pudo enviar la disculpa", exc_info=True)
 
 

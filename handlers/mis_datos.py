@@ -10,7 +10,7 @@ from handlers.comun import boton_menu, responder, teclado, trozos
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_corta
 from nucleo.perfil import etiqueta
-from nucleo.textos import NOMBRES_IDIOMAS, N_, Traductor
+from nucleo.textos import N_, NOMBRES_IDIOMAS, Traductor
 
 CAMPOS = (
     ("nombre", N_("Cómo te llamamos")),

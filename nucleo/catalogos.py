@@ -11,7 +11,6 @@ El bot compila los .po en memoria al arrancar: no hace falta ningún .mo.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po

@@ -218,18 +218,21 @@ def texto_limpio(valor: str) -> str:
 
 
 def recorrer(
-    nodo: yaml.Node, ruta: str = "", clave: str | None = None
+    nodo: yaml.Node, ruta: str = "", clave: str | None = None, _vistos: frozenset[int] = frozenset()
 ) -> Iterator[tuple[str, str | None, yaml.Node]]:
     """Recorre un nodo YAML compuesto: (ruta como "preguntas.idea.opciones[0].texto",
-    clave del mapa más cercano, nodo)."""
+    clave del mapa más cercano, nodo). No entra dos veces al mismo nodo en una rama (alias)."""
     yield ruta, clave, nodo
+    if id(nodo) in _vistos:
+        return
+    vistos = _vistos | {id(nodo)}
     if isinstance(nodo, yaml.MappingNode):
         for nodo_clave, valor in nodo.value:
             nombre = str(nodo_clave.value)
-            yield from recorrer(valor, f"{ruta}.{nombre}" if ruta else nombre, nombre)
+            yield from recorrer(valor, f"{ruta}.{nombre}" if ruta else nombre, nombre, vistos)
     elif isinstance(nodo, yaml.SequenceNode):
         for indice, valor in enumerate(nodo.value):
-            yield from recorrer(valor, f"{ruta}[{indice}]", clave)
+            yield from recorrer(valor, f"{ruta}[{indice}]", clave, vistos)
 
 
 def _mostrar(valor: Any) -> str:
@@ -325,7 +328,8 @@ class _Archivo:
     def error(self, entrada: str, motivo: str) -> ContenidoInvalido:
         ruta = entrada
         while ruta and ruta not in self.lineas:
-            ruta = re.sub(r"(\[\d+\]|\.?[^.\[]+)$", "", ruta)
+            corta = re.sub(r"(\[\d+\]|\.?[^.\[]+)$", "", ruta)
+            ruta = corta if corta != ruta else ""
         return ContenidoInvalido(
             self.nombre, entrada or "(archivo)", motivo, self.lineas.get(ruta or "")
         )
@@ -338,6 +342,8 @@ class _Archivo:
         opcionales: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Revisa que sea un mapa con esas claves (ni faltan obligatorias ni hay desconocidas)."""
+        if valor is None and not entrada:
+            raise self.error(entrada, "el archivo está vacío")
         if not isinstance(valor, dict):
             raise self.error(entrada, "debe ser una lista de campos (clave: valor)")
         prefijo = f"{entrada}." if entrada else ""

@@ -34,7 +34,7 @@ class BotDePrueba:
         await self.iniciar()
 
     @property
-    def almacen(self):  # noqa: ANN201
+    def almacen(self):
         return self.coopera.almacen
 
     def persona(self, usuario: UsuarioFicticio) -> Persona:
