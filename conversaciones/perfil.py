@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
-from handlers.comun import boton_menu, en_columnas, responder, teclado
+from handlers.comun import boton_menu, en_columnas, quitar_botones, responder, teclado
 from handlers.inicio import version_aviso
 from handlers.mis_datos import CAMPOS
 from nucleo.contexto import Contexto
@@ -47,11 +47,14 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
         idioma=contexto.user_data.get("idioma_elegido"),
     )
     _ = contexto.textos
+    await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
     perfil = await contexto.almacen.perfil(usuario.id)
     if perfil is not None and perfil.completo:
-        return await mostrar_resumen(update, contexto, _("¡Gracias! Ya tenías un perfil."))
+        return await mostrar_resumen(update, contexto, _("¡Gracias! Ya tenías un perfil."),
+                                     editar=False)
     return await preguntar_nombre(update, contexto, _("¡Gracias por tu confianza! 🙌 "
-                                                       "Ahora unas preguntas cortas."))
+                                                       "Ahora unas preguntas cortas."),
+                                  editar=False)
 
 
 async def abrir_perfil(update: Update, contexto: Contexto) -> int:
@@ -69,13 +72,14 @@ async def abrir_perfil(update: Update, contexto: Contexto) -> int:
 
 # --- preguntar cada cosa ----------------------------------------------------------
 
-async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "") -> int:
+async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "",
+                           editar: bool = True) -> int:
     _ = contexto.textos
     texto = _("¿Cómo quieres que te llame? Escribe tu nombre o apodo.")
     nombre_telegram = update.effective_user.first_name[:LARGO_NOMBRE]
     botones = teclado([(_("Llámame {nombre}").format(nombre=nombre_telegram)[:60],
                         "perfil:nombre:telegram")])
-    await responder(update, f"{antes}\n\n{texto}".strip(), botones)
+    await responder(update, f"{antes}\n\n{texto}".strip(), botones, editar=editar)
     return NOMBRE
 
 
@@ -233,7 +237,8 @@ async def decidir_sensibles(update: Update, contexto: Contexto) -> int:
 
 # --- resumen y cambios ----------------------------------------------------------------
 
-async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "") -> int:
+async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "",
+                          editar: bool = True) -> int:
     from handlers.mis_datos import _valor  # misma forma de mostrar cada dato
 
     _ = contexto.textos
@@ -245,7 +250,8 @@ async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "") -
     texto += _("¿Quieres cambiar algo? Elige qué:")
     botones = [(_(titulo), f"perfil:editar:{campo}") for campo, titulo in CAMPOS]
     await responder(update, texto, teclado(*en_columnas(botones, 2),
-                                           [(_("✅ Así está bien"), "perfil:listo")]))
+                                           [(_("✅ Así está bien"), "perfil:listo")]),
+                    editar=editar)
     return RESUMEN
 
 

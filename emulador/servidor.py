@@ -581,12 +581,15 @@ def _validar_url_boton(url: Any) -> None:
 
 
 def _problema_url(url: str) -> str | None:
-    partes = urllib.parse.urlsplit(url.strip())
+    try:
+        partes = urllib.parse.urlsplit(url.strip())
+        anfitrion = partes.hostname or ""
+    except ValueError:
+        return "Wrong HTTP URL"
     if partes.scheme.lower() == "tg":
         return None if partes.netloc or partes.path else "Wrong URL"
     if partes.scheme.lower() not in ("http", "https"):
         return "Unsupported URL protocol" if partes.scheme else "Wrong HTTP URL"
-    anfitrion = partes.hostname or ""
     if "." not in anfitrion and anfitrion != "localhost":
         return "Wrong HTTP URL"
     return None

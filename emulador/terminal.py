@@ -38,13 +38,15 @@ async def conversar_en_terminal(
     salida: TextIO = sys.stdout,
     *,
     calma: float = 0.3,
+    carpeta_documentos: Path | None = None,
 ) -> None:
     """Conversa con el bot por `entrada`/`salida` hasta «/salir» o fin de la entrada.
 
     Tras cada línea espera a que el bot recoja el mensaje y deje de responder durante `calma`
-    segundos, para que un número pulse el teclado que el bot acaba de mandar.
+    segundos, para que un número pulse el teclado que el bot acaba de mandar. Los documentos
+    del bot se guardan en `carpeta_documentos` (por omisión, una carpeta temporal nueva).
     """
-    vista = _VistaTerminal(emulador, usuario, salida)
+    vista = _VistaTerminal(emulador, usuario, salida, carpeta_documentos)
     emulador.al_mensaje_del_bot(vista.mostrar)
     vista.escribir(f"Conversación local con {NOMBRE_BOT}.\n{INSTRUCCIONES}\n")
     cola: _Cola = asyncio.Queue()
@@ -71,6 +73,7 @@ async def _bucle_de_entrada(vista: _VistaTerminal, cola: _Cola, calma: float) ->
         update_id = vista.actuar(texto)
         if update_id is not None:
             await _esperar_respuesta(vista, update_id, inicio, calma)
+            vista.mostrar_avisos()
 
 
 def _llamadas_del_bot(emulador: EmuladorBotAPI) -> int:
@@ -102,12 +105,19 @@ async def _esperar_respuesta(
 class _VistaTerminal:
     """Pinta los mensajes del bot y traduce lo que se escribe en acciones de la persona."""
 
-    def __init__(self, emulador: EmuladorBotAPI, usuario: UsuarioFicticio, salida: TextIO) -> None:
+    def __init__(
+        self,
+        emulador: EmuladorBotAPI,
+        usuario: UsuarioFicticio,
+        salida: TextIO,
+        carpeta: Path | None,
+    ) -> None:
         self.emulador = emulador
         self.usuario = usuario
         self.salida = salida
         self.con_teclado: int | None = None
-        self._carpeta: Path | None = None
+        self._carpeta = carpeta
+        self._avisos_vistos = len(emulador.respuestas_callback)
 
     def escribir(self, texto: str) -> None:
         self.salida.write(texto)
@@ -119,6 +129,15 @@ class _VistaTerminal:
         if mensaje.teclado:
             self.con_teclado = mensaje.message_id
         self.escribir("\n".join(self._lineas(mensaje)) + "\n")
+
+    def mostrar_avisos(self) -> None:
+        """Textos de answerCallbackQuery (el aviso emergente que vería la persona)."""
+        nuevos = self.emulador.respuestas_callback[self._avisos_vistos :]
+        self._avisos_vistos += len(nuevos)
+        for respuesta in nuevos:
+            if respuesta.get("text"):
+                icono = "⚠️ " if respuesta.get("show_alert") else "💬"
+                self.escribir(f"{icono} {respuesta['text']}\n")
 
     def _lineas(self, mensaje: MensajeChat) -> list[str]:
         marca = " (editado)" if mensaje.editado else ""
@@ -146,6 +165,7 @@ class _VistaTerminal:
     def _guardar_documento(self, documento: dict) -> str:
         if self._carpeta is None:
             self._carpeta = Path(tempfile.mkdtemp(prefix="coopera_puebla_"))
+        self._carpeta.mkdir(parents=True, exist_ok=True)
         contenido: bytes = documento["contenido"]
         nombre = Path(documento["file_name"] or "documento").name
         destino = self._carpeta / nombre

@@ -54,6 +54,15 @@ async def responder(
     return await chat.send_message(texto, reply_markup=botones)
 
 
+async def quitar_botones(update: Update) -> None:
+    """Deja el mensaje pulsado como estaba, sin botones: su texto sigue a la vista."""
+    consulta = update.callback_query
+    if consulta is not None and consulta.message is not None:
+        await _contestar_consulta(update)
+        with suppress(BadRequest):
+            await consulta.edit_message_reply_markup(None)
+
+
 async def avisar(update: Update, texto: str) -> None:
     """Una nota breve en la ventanita de Telegram al pulsar un botón (sin mensaje nuevo)."""
     if update.callback_query is not None:

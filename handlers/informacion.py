@@ -31,8 +31,8 @@ async def camino(update: Update, contexto: Contexto) -> None:
     if resultado is None:
         await caminos(update, contexto)
         return
-    texto = texto_de_resultado(contexto, _, resultado, update.effective_user.first_name,
-                               _("tu idea"))
+    # Sin datos guardados no hay idea escrita: queda un «…» en su lugar.
+    texto = texto_de_resultado(contexto, _, resultado, update.effective_user.first_name, "…")
     botones = teclado([(_("⬅️ Ver los otros caminos"), "info:caminos")], [boton_menu(_)])
     partes = trozos(texto)
     for i, parte in enumerate(partes):

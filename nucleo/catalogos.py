@@ -10,7 +10,9 @@ El bot compila los .po en memoria al arrancar: no hace falta ningún .mo.
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
@@ -22,14 +24,24 @@ MAPEOS = {"mensajes": LOCALES / "mapeo_mensajes.cfg", "contenido": LOCALES / "ma
 
 
 def _pybabel(*argumentos: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *argumentos])
+    # Desde la raíz y con rutas relativas: así los comentarios «#:» del .pot no llevan la
+    # ruta de la máquina de quien extrajo, y el extractor de YAML (nucleo.*) se puede importar.
+    anterior = Path.cwd()
+    os.chdir(RAIZ)
+    sys.path.insert(0, str(RAIZ))
+    try:
+        CommandLineInterface().run(["pybabel", "-q", *argumentos])
+    finally:
+        sys.path.remove(str(RAIZ))
+        os.chdir(anterior)
 
 
 def extraer() -> None:
     for dominio, mapeo in MAPEOS.items():
-        _pybabel("extract", "-F", str(mapeo), "-o", str(LOCALES / f"{dominio}.pot"),
+        _pybabel("extract", "-F", str(mapeo.relative_to(RAIZ)),
+                 "-o", str((LOCALES / f"{dominio}.pot").relative_to(RAIZ)),
                  "--no-wrap", "--sort-by-file", "--project", "Coopera Puebla",
-                 "-k", "N_", "--add-comments", "TRADUCTORES:", str(RAIZ))
+                 "-k", "N_", "--add-comments", "TRADUCTORES:", ".")
 
 
 def idiomas() -> list[str]:

@@ -1,26 +1,300 @@
-"""(Provisional: lo reemplaza la implementación completa de la cola de envíos.)"""
+"""La única vía para mandar mensajes en bloque: recordatorios hoy, anuncios del personal mañana.
+
+La cola vive en SQLite (tabla `envios`), no en memoria: un reinicio no pierde nada. Un trabajador
+toma las filas por (prioridad, id) y las manda con su PROPIO `telegram.Bot`: si un envío en
+bloque recibe un 429, solo se frena la cola; las respuestas a quien está usando el bot (el Bot de
+la Application) siguen saliendo al momento.
+
+Nunca dos veces: la fila pasa a `enviando` (y se confirma en disco) ANTES de llamar a Telegram, y
+a `enviado` justo después. Si el proceso muere en medio, al arrancar esa fila pasa a `incierto` y
+no se repite. Lo mismo si Telegram no contesta a tiempo (pudo haberlo recibido). Solo se
+reintenta lo que seguro no se procesó: un 429, un 5xx contestado o una conexión que ni se abrió.
+
+Límites de Telegram: `envios_por_segundo` en total (25 por omisión, deja aire para las respuestas
+interactivas dentro de los 30/s del bot) y 1 por segundo a cada chat.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import asyncio
+import contextlib
+import logging
+import math
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 
+import aiosqlite
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
-@dataclass(frozen=True)
-class EnvioNuevo:
-    telegram_id: int
-    texto: str
-    clave: str
-    botones: list[list[tuple[str, str]]] | None = None
-    prioridad: int = 5
+from nucleo.almacen import Almacen
+from nucleo.almacen.envios import EnvioNuevo, EnvioPendiente
+from nucleo.configuracion import Configuracion
+from nucleo.reloj import Reloj
+
+__all__ = ["Despachador", "EnvioNuevo"]
+
+registro = logging.getLogger("coopera.envios")
+
+EN_VUELO = 8  # envíos a la vez: a 30/s con ~250 ms de ida y vuelta hacen falta unos 8
+MAX_INTENTOS = 5
+ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4
+ESPERA_RESPUESTA = 15.0  # s; si Telegram no contesta en este tiempo, el envío queda incierto
+MARGEN = 0.02  # s de holgura sobre las ventanas de Telegram
+PAUSA_TOKEN = 60.0  # s; un token rechazado no se arregla solo: no martillar a Telegram
+SIESTA_MAXIMA = 30.0  # s; aunque nadie avise, se vuelve a mirar la cola
+
+# Qué hacer con cada error (ver `_que_hacer`).
+PAUSAR, INALCANZABLE, REINTENTAR, INCIERTO, FALLIDO, TOKEN = (
+    "pausar", "inalcanzable", "reintentar", "incierto", "fallido", "token")
 
 
 class Despachador:
-    def __init__(self, config: Any, almacen: Any, reloj: Any) -> None:
-        self.config, self.almacen, self.reloj = config, almacen, reloj
+    def __init__(self, config: Configuracion, almacen: Almacen, reloj: Reloj, *,
+                 reloj_monotono: Callable[[], float] = time.monotonic,
+                 espera_respuesta: float = ESPERA_RESPUESTA) -> None:
+        self._config, self._almacen, self._reloj = config, almacen, reloj
+        self._monotono = reloj_monotono
+        self._espera_respuesta = espera_respuesta
+        # Ventana deslizante: hasta `_por_ventana` envíos cada `_ventana` segundos.
+        self._por_ventana = max(1, math.floor(config.envios_por_segundo))
+        self._ventana = self._por_ventana / config.envios_por_segundo
+        self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
+        self._en_vuelo: dict[int, asyncio.Task[None]] = {}
+        self._chats_en_vuelo: set[int] = set()
+        self._chat_libre: dict[int, float] = {}  # chat → desde cuándo se le puede escribir
+        self._reintentar_en: dict[int, float] = {}  # id del envío → desde cuándo reintentar
+        self._pausa_hasta = 0.0
+        self._aviso = asyncio.Event()
+        self._parando = False
+        self._bot: Bot | None = None
+        self._trabajador: asyncio.Task[None] | None = None
+
+    # --- ciclo de vida ----------------------------------------------------------
 
     async def iniciar(self) -> None:
-        pass
+        inciertos = await self._almacen.marcar_envios_inciertos()
+        if inciertos:
+            registro.warning("%d envíos quedaron a medias en la caída anterior: se marcan como "
+                             "inciertos y no se repiten.", inciertos)
+        self._bot = self._crear_bot()
+        await self._bot.initialize()
+        self._parando = False
+        self._trabajador = asyncio.create_task(self._trabajar(), name="despachador")
 
     async def detener(self) -> None:
-        pass
+        """Deja terminar lo que está en vuelo (para anotar cómo acabó), luego cierra."""
+        self._parando = True
+        self._aviso.set()
+        if self._trabajador is not None:
+            await self._trabajador
+            self._trabajador = None
+        if self._en_vuelo:
+            await asyncio.wait(list(self._en_vuelo.values()),
+                               timeout=self._espera_respuesta + 5)
+        if self._bot is not None:
+            await self._bot.shutdown()
+            self._bot = None
+
+    def _crear_bot(self) -> Bot:
+        pedido = HTTPXRequest(connection_pool_size=EN_VUELO + 2,
+                              read_timeout=self._espera_respuesta, write_timeout=10.0,
+                              connect_timeout=5.0, pool_timeout=5.0)
+        opciones = {"base_url": self._config.url_base} if self._config.url_base else {}
+        return Bot(self._config.token.valor(), request=pedido, **opciones)
+
+    # --- encolar ----------------------------------------------------------------
+
+    async def encolar(self, envios: Sequence[EnvioNuevo], *,
+                      bd: aiosqlite.Connection | None = None) -> int:
+        """Encola en una transacción; devuelve cuántos entraron (no cuenta claves repetidas ni
+        personas inalcanzables o sin consentimiento). Con `bd`, dentro de esa transacción
+        abierta: el trabajador no verá las filas hasta que se confirme."""
+        ahora = self._reloj.ahora()
+        if bd is not None:
+            nuevos = await self._almacen.insertar_envios(bd, envios, ahora)
+        else:
+            async with self._almacen.transaccion() as abierta:
+                nuevos = await self._almacen.insertar_envios(abierta, envios, ahora)
+        if nuevos:
+            self._aviso.set()
+        return nuevos
+
+    async def vaciar(self, timeout: float = 30) -> None:
+        """Espera a que no quede nada pendiente ni en vuelo (para pruebas y mediciones)."""
+        async with asyncio.timeout(timeout):
+            while self._en_vuelo or await self._almacen.envios_pendientes():
+                await asyncio.sleep(0.02)
+
+    # --- el trabajador ----------------------------------------------------------
+
+    async def _trabajar(self) -> None:
+        while not self._parando:
+            try:
+                espera = await self._lanzar_siguiente()
+            except Exception:  # la base falló: el trabajador no debe morir por eso
+                registro.exception("Falló la cola de envíos; se reintenta en 1 s")
+                espera = 1.0
+            if espera > 0:
+                await self._dormir(espera)
+
+    async def _lanzar_siguiente(self) -> float:
+        """Lanza un envío si se puede. Devuelve cuánto esperar antes de volver a mirar
+        (0: seguir ya; inf: hasta que alguien avise)."""
+        ahora = self._monotono()
+        espera = self._espera_por_limites(ahora)
+        if espera > 0 or self._parando:
+            return espera
+        self._aviso.clear()  # un encolar() a partir de aquí despierta la siesta que siga
+        envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
+                                                self._en_espera(ahora))
+        if envio is None:
+            return self._proximo_desbloqueo(ahora)
+        self._chats_en_vuelo.add(envio.telegram_id)
+        self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio))
+        return 0.0
+
+    async def _dormir(self, segundos: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(segundos, SIESTA_MAXIMA)):
+                await self._aviso.wait()
+
+    def _espera_por_limites(self, ahora: float) -> float:
+        if self._pausa_hasta > ahora:
+            return self._pausa_hasta - ahora
+        if len(self._en_vuelo) >= EN_VUELO:
+            return math.inf  # al terminar uno, avisa
+        # Se cuenta el final de cada envío (no su inicio): Telegram lo anotó antes de contestar,
+        # así nuestra cuenta nunca es menor que la suya aunque la red tarde distinto.
+        while self._terminados and self._terminados[0] <= ahora - self._ventana - MARGEN:
+            self._terminados.popleft()
+        sobran = len(self._terminados) + len(self._en_vuelo) - self._por_ventana
+        if sobran < 0:
+            return 0.0
+        if sobran >= len(self._terminados):
+            return math.inf
+        return self._terminados[sobran] + self._ventana + MARGEN - ahora
+
+    def _chats_ocupados(self, ahora: float) -> list[int]:
+        self._chat_libre = {c: t for c, t in self._chat_libre.items() if t > ahora}
+        return [*self._chats_en_vuelo, *self._chat_libre]
+
+    def _en_espera(self, ahora: float) -> list[int]:
+        self._reintentar_en = {i: t for i, t in self._reintentar_en.items() if t > ahora}
+        return [*self._reintentar_en, *self._en_vuelo]
+
+    def _proximo_desbloqueo(self, ahora: float) -> float:
+        momentos = [*self._chat_libre.values(), *self._reintentar_en.values()]
+        return max(min(momentos) - ahora, 0.001) if momentos else math.inf
+
+    # --- un envío -----------------------------------------------------------------
+
+    async def _enviar(self, envio: EnvioPendiente) -> None:
+        try:
+            error: Exception | None = None
+            try:
+                mensaje = await self._bot.send_message(
+                    envio.telegram_id, envio.texto, parse_mode=ParseMode.HTML,
+                    reply_markup=_teclado(envio.botones),
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+            except Exception as e:  # se clasifica abajo; nada se pierde sin anotarse
+                error = e
+            self._anotar_fin(envio.telegram_id)
+            if error is None:
+                await self._almacen.envio_enviado(envio.id, mensaje.message_id,
+                                                  self._reloj.ahora())
+            else:
+                await self._anotar_error(envio, error)
+        except Exception:  # la base falló al anotar: la fila queda `enviando` → incierto
+            registro.exception("No se pudo anotar el resultado del envío %d", envio.id)
+        finally:
+            self._en_vuelo.pop(envio.id, None)
+            self._aviso.set()
+
+    def _anotar_fin(self, chat_id: int) -> None:
+        fin = self._monotono()
+        self._terminados.append(fin)
+        self._chats_en_vuelo.discard(chat_id)
+        self._chat_libre[chat_id] = fin + 1.0 + MARGEN
+
+    async def _anotar_error(self, envio: EnvioPendiente, error: Exception) -> None:
+        nombre = type(error).__name__  # solo la clase: nada del texto ni de la persona
+        accion = _que_hacer(error)
+        if accion == PAUSAR:
+            self._pausar(_segundos(error.retry_after))
+            registro.warning("Telegram pide esperar (envío %d): la cola se pausa", envio.id)
+            await self._almacen.envio_devuelto(envio.id, nombre, cuenta=False)
+        elif accion == TOKEN:
+            self._pausar(PAUSA_TOKEN)
+            registro.error("Telegram rechazó el token; la cola se pausa %s s", PAUSA_TOKEN)
+            await self._almacen.envio_devuelto(envio.id, nombre, cuenta=False)
+        elif accion == INALCANZABLE:
+            await self._almacen.envio_inalcanzable(envio.id, envio.telegram_id,
+                                                   self._reloj.ahora())
+        elif accion == REINTENTAR and envio.intentos < MAX_INTENTOS:
+            self._reintentar_en[envio.id] = (
+                self._monotono() + ESPERA_BASE * 2 ** (envio.intentos - 1))
+            await self._almacen.envio_devuelto(envio.id, nombre, cuenta=True)
+        else:
+            final = INCIERTO if accion == INCIERTO else FALLIDO
+            registro.warning("Envío %d: %s (%s)", envio.id, final, nombre)
+            await self._almacen.envio_terminado_sin_enviar(envio.id, final, nombre)
+
+    def _pausar(self, segundos: float) -> None:
+        self._pausa_hasta = max(self._pausa_hasta, self._monotono() + segundos)
+
+
+def _que_hacer(error: Exception) -> str:
+    """Clasifica un error de envío. Solo se reintenta lo que seguro no llegó a Telegram."""
+    if isinstance(error, RetryAfter):
+        return PAUSAR
+    if isinstance(error, Forbidden):
+        return INALCANZABLE
+    if isinstance(error, InvalidToken):
+        return TOKEN
+    if isinstance(error, TimedOut):
+        # Sin conexión del pool o sin poder conectar: la petición no salió. Si no contestó a
+        # tiempo ya conectados, Telegram pudo recibirla: reintentar podría duplicar.
+        no_salio = isinstance(error.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout)
+        return REINTENTAR if no_salio else INCIERTO
+    if isinstance(error, BadRequest):
+        return FALLIDO
+    if isinstance(error, NetworkError):
+        # Sin causa: Telegram contestó un 5xx (no lo procesó). ConnectError: ni se conectó.
+        causa = error.__cause__
+        return REINTENTAR if causa is None or isinstance(causa, httpx.ConnectError) else INCIERTO
+    if isinstance(error, TelegramError):
+        return FALLIDO
+    return FALLIDO  # falló antes de salir (p. ej. armar el teclado): no hubo petición
+
+
+def _segundos(espera: int | float | timedelta) -> float:
+    return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
+
+
+def _teclado(botones: list[list[tuple[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not botones:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texto, callback_data=datos) for texto, datos in fila]
+         for fila in botones])
+
+
+# `RetryAfter.retry_after` avisa que cambiará de int a timedelta; `_segundos` acepta ambos.
+warnings.filterwarnings("ignore", category=PTBDeprecationWarning,
+                        message=r".*`retry_after` will be of type")

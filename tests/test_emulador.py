@@ -605,7 +605,7 @@ async def _inicio(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _boton(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     consulta = update.callback_query
     assert consulta is not None
-    await consulta.answer()
+    await consulta.answer("Anotado")
     await consulta.edit_message_text(f"Elegiste {consulta.data}")
 
 
@@ -662,12 +662,14 @@ async def test_application_de_ptb_con_comando_y_boton(emu: EmuladorBotAPI) -> No
     assert emu.actualizaciones_pendientes() == []
 
 
-async def test_terminal_con_stringio(emu: EmuladorBotAPI) -> None:
+async def test_terminal_con_stringio(emu: EmuladorBotAPI, tmp_path: Path) -> None:
     salida = io.StringIO()
     entrada = io.StringIO("/start\n1\n7\nhola\ndoc\n/salir\nno se lee\n")
 
     async def conversar() -> None:
-        await conversar_en_terminal(emu, ANA, entrada, salida, calma=0.1)
+        await conversar_en_terminal(
+            emu, ANA, entrada, salida, calma=0.1, carpeta_documentos=tmp_path
+        )
 
     await _con_aplicacion(emu, conversar)
     texto = salida.getvalue()
@@ -675,12 +677,13 @@ async def test_terminal_con_stringio(emu: EmuladorBotAPI) -> None:
     assert "Bienvenida. ¿Aceptas?" in texto and "<b>" not in texto
     assert "[1] Sí, acepto   [2] No, gracias" in texto
     assert "[3] Más información (https://puebla.gob.mx)" in texto
-    assert "(editado)" in texto and "Elegiste si" in texto
+    assert "(editado)" in texto and "Elegiste si" in texto and "💬 Anotado" in texto
     assert "No hay botones que pulsar" in texto  # el teclado ya se quitó al editar
     assert "Dijiste: hola" in texto
     linea_documento = next(linea for linea in texto.splitlines() if "📎" in linea)
     assert "informe.pdf (7 bytes)" in linea_documento
-    assert Path(linea_documento.rsplit(" en ", 1)[1]).read_bytes() == b"informe"
+    assert linea_documento.endswith(f"guardado en {tmp_path / 'informe.pdf'}")
+    assert (tmp_path / "informe.pdf").read_bytes() == b"informe"
     assert "no se lee" not in [m.texto for m in emu.mensajes(ANA.id)]
 
 

@@ -6,6 +6,8 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 """
 
 from nucleo.almacen.conversaciones import AlmacenConversaciones
+from nucleo.almacen.cursos import AlmacenCursos
+from nucleo.almacen.envios import AlmacenEnvios
 from nucleo.almacen.personas import (
     CAMPOS_PERFIL,
     AlmacenPersonas,
@@ -14,9 +16,11 @@ from nucleo.almacen.personas import (
     Perfil,
     Persona,
 )
+from nucleo.almacen.recordatorios import AlmacenRecordatorios
 
 
-class Almacen(AlmacenPersonas, AlmacenConversaciones):
+class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
+              AlmacenRecordatorios):
     """Todas las consultas del bot."""
 
 
