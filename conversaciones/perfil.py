@@ -95,7 +95,8 @@ def _botones_opciones(_: Traductor, campo: str) -> list[list[tuple[str, str]]]:
     return [*en_columnas(botones, 2), [(_("Saltar esta pregunta"), f"perfil:saltar:{campo}")]]
 
 
-async def preguntar_opcion(update: Update, contexto: Contexto, campo: str) -> int:
+async def preguntar_opcion(update: Update, contexto: Contexto, campo: str,
+                           editar: bool = True) -> int:
     _ = contexto.textos
     preguntas = {
         "sexo": _("¿Con qué sexo o género te identificas? Es opcional."),
@@ -104,7 +105,8 @@ async def preguntar_opcion(update: Update, contexto: Contexto, campo: str) -> in
                           "o aprender."),
         "lengua_indigena": _("¿Hablas alguna lengua indígena? Por ejemplo, náhuatl o totonaco."),
     }
-    await responder(update, preguntas[campo], teclado(*_botones_opciones(_, campo)))
+    await responder(update, preguntas[campo], teclado(*_botones_opciones(_, campo)),
+                    editar=editar)
     return ESTADO_DE_CAMPO[campo]
 
 
@@ -122,12 +124,17 @@ async def preguntar_sensibles(update: Update, contexto: Contexto) -> int:
     return SENSIBLES
 
 
-async def siguiente_paso(update: Update, contexto: Contexto, campo: str) -> int:
-    """Tras guardar `campo`: el siguiente de la lista la primera vez, o el resumen después."""
+async def siguiente_paso(update: Update, contexto: Contexto, campo: str,
+                         editar: bool = True) -> int:
+    """Tras guardar `campo`: el siguiente de la lista la primera vez, o el resumen después.
+
+    Con editar=False la pregunta va en un mensaje nuevo y el anterior queda a la vista.
+    """
     usuario_id = update.effective_user.id
     perfil = await contexto.almacen.perfil(usuario_id)
     if perfil is not None and perfil.completo:
-        return await mostrar_resumen(update, contexto, contexto.textos("Guardado. ✅"))
+        return await mostrar_resumen(update, contexto, contexto.textos("Guardado. ✅"),
+                                     editar=editar)
     despues = ORDEN[ORDEN.index(campo) + 1:] if campo in ORDEN else ()
     if not despues:
         await contexto.almacen.marcar_perfil_completo(usuario_id, contexto.reloj.ahora())
@@ -137,7 +144,7 @@ async def siguiente_paso(update: Update, contexto: Contexto, campo: str) -> int:
         return await preguntar_municipio(update, contexto)
     if proximo == "sensibles":
         return await preguntar_sensibles(update, contexto)
-    return await preguntar_opcion(update, contexto, proximo)
+    return await preguntar_opcion(update, contexto, proximo, editar=editar)
 
 
 async def terminar(update: Update, contexto: Contexto) -> int:
@@ -207,7 +214,7 @@ async def _guardar_municipio(update: Update, contexto: Contexto, clave: str) -> 
     municipio = contexto.contenido.municipios.por_clave(clave)
     _ = contexto.textos
     await responder(update, _("Municipio: {nombre} ✅").format(nombre=escape(municipio.nombre)))
-    return await siguiente_paso(update, contexto, "municipio_clave")
+    return await siguiente_paso(update, contexto, "municipio_clave", editar=False)
 
 
 async def recibir_opcion(update: Update, contexto: Contexto) -> int:

@@ -1,0 +1,73 @@
+"""Un proceso real del bot muere de golpe (SIGKILL) a mitad de un flujo y se vuelve a
+arrancar: la persona sigue en el mismo paso, sin respuestas repetidas ni perdidas."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from emulador import EmuladorBotAPI, UsuarioFicticio
+
+RAIZ = Path(__file__).resolve().parent.parent
+PERSONA = UsuarioFicticio(4242, first_name="Rosa", language_code="es")
+
+
+async def _arrancar(emulador: EmuladorBotAPI, bd: Path) -> asyncio.subprocess.Process:
+    entorno = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPERA_"))}
+    entorno |= {"TELEGRAM_BOT_TOKEN": emulador.token, "TELEGRAM_BASE_URL": emulador.url_base,
+                "COOPERA_BD": str(bd)}
+    proceso = await asyncio.create_subprocess_exec(
+        sys.executable, str(RAIZ / "bot.py"), cwd=bd.parent, env=entorno,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    await _esperar(lambda: any(p.metodo == "getUpdates" for p in emulador.peticiones[-3:]))
+    return proceso
+
+
+async def _esperar(condicion, timeout: float = 20.0) -> None:
+    limite = asyncio.get_running_loop().time() + timeout
+    while not condicion():
+        if asyncio.get_running_loop().time() > limite:
+            raise TimeoutError("el bot no hizo lo esperado a tiempo")
+        await asyncio.sleep(0.02)
+
+
+async def _decir(emulador: EmuladorBotAPI, accion, esperado: str) -> None:
+    antes = len(emulador.mensajes_del_bot(PERSONA.id))
+    accion()
+    await _esperar(lambda: esperado in _ultimo(emulador) and
+                   len(emulador.mensajes_del_bot(PERSONA.id)) >= antes)
+
+
+def _ultimo(emulador: EmuladorBotAPI) -> str:
+    mensaje = emulador.ultimo_del_bot(PERSONA.id)
+    return mensaje.texto_plano if mensaje else ""
+
+
+async def test_sigkill_a_mitad_del_perfil(emulador: EmuladorBotAPI, tmp_path: Path) -> None:
+    bd = tmp_path / "coopera.sqlite3"
+    proceso = await _arrancar(emulador, bd)
+    try:
+        await _decir(emulador, lambda: emulador.escribir(PERSONA, "/start"), "Aviso")
+        await _decir(emulador, lambda: emulador.pulsar_boton(PERSONA, "✅ Sí, acepto"),
+                     "¿Cómo quieres que te llame?")
+        await _decir(emulador, lambda: emulador.escribir(PERSONA, "Rosa"), "¿En qué municipio")
+        enviados_antes = len(emulador.entregados("sendMessage", chat_id=PERSONA.id))
+    finally:
+        proceso.send_signal(signal.SIGKILL)
+        await proceso.wait()
+
+    proceso = await _arrancar(emulador, bd)
+    try:
+        await _decir(emulador, lambda: emulador.escribir(PERSONA, "Cholula de Rivadavia"),
+                     "¿Quisiste decir")
+        await _decir(emulador, lambda: emulador.pulsar_boton(PERSONA, "San Pedro Cholula"),
+                     "¿Con qué sexo")
+        enviados = emulador.entregados("sendMessage", chat_id=PERSONA.id)
+        # Tras el reinicio: la sugerencia, «Municipio ✅» y la pregunta siguiente; nada repetido.
+        textos = [p.parametros["text"] for p in enviados]
+        assert len(textos) == len(set(textos))
+        assert len(enviados) == enviados_antes + 2
+    finally:
+        proceso.terminate()
+        await proceso.wait()
