@@ -24,7 +24,7 @@ from telegram.ext import (
 from conversaciones.comun import salidas
 from handlers.comun import boton_menu, en_columnas, quitar_botones, responder, teclado
 from handlers.inicio import version_aviso
-from handlers.mis_datos import CAMPOS
+from handlers.mis_datos import CAMPOS, valor_legible
 from nucleo.contexto import Contexto
 from nucleo.perfil import OPCIONES, es_valido
 from nucleo.textos import Traductor
@@ -246,11 +246,9 @@ async def decidir_sensibles(update: Update, contexto: Contexto) -> int:
 
 async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "",
                           editar: bool = True) -> int:
-    from handlers.mis_datos import _valor  # misma forma de mostrar cada dato
-
     _ = contexto.textos
     perfil = await contexto.almacen.perfil(update.effective_user.id)
-    lineas = [f"{_(titulo)}: {_valor(contexto, _, campo, getattr(perfil, campo))}"
+    lineas = [f"{_(titulo)}: {valor_legible(contexto, _, campo, getattr(perfil, campo))}"
               for campo, titulo in CAMPOS]
     texto = f"{antes}\n\n" if antes else ""
     texto += _("<b>Tu perfil</b>") + "\n" + "\n".join(lineas) + "\n\n"

@@ -56,7 +56,7 @@ async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[
     perfil = await almacen.perfil(usuario_id)
     if perfil is not None:
         secciones.append(_("<b>Tu perfil</b>") + "\n" + "\n".join(
-            f"{_(titulo)}: {_valor(contexto, _, campo, getattr(perfil, campo))}"
+            f"{_(titulo)}: {valor_legible(contexto, _, campo, getattr(perfil, campo))}"
             for campo, titulo in CAMPOS))
     for guardada in await almacen.orientaciones(usuario_id):
         resultado = contexto.contenido.orientacion.resultados.get(guardada.resultado)
@@ -71,7 +71,7 @@ async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[
     return secciones
 
 
-def _valor(contexto: Contexto, _: Traductor, campo: str, valor: str | None) -> str:
+def valor_legible(contexto: Contexto, _: Traductor, campo: str, valor: str | None) -> str:
     if valor is None:
         return _("(sin contestar)")
     if campo == "municipio_clave":
