@@ -77,7 +77,8 @@ async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: Orienta
     pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
     numero = len(progreso.historial)
     texto = f"{antes}\n\n" if antes else ""
-    texto += f"<b>{_('Pregunta {n}').format(n=numero)}</b>\n{_(pregunta.texto)}"
+    encabezado = _("Pregunta {n}").format(n=numero)
+    texto += f"<b>{encabezado}</b>\n{_(pregunta.texto)}"
     if pregunta.ayuda:
         texto += f"\n\n<i>{_(pregunta.ayuda)}</i>"
     filas = [[(_(o.texto), f"or:{pregunta.id}:{o.id}")] for o in pregunta.opciones]
@@ -110,11 +111,13 @@ def texto_de_resultado(contexto: Contexto, _: Traductor, resultado: Resultado,
     pasos = "\n".join(f"{i}. {_(paso)}" for i, paso in enumerate(resultado.pasos, 1))
     fuentes = "\n".join(f"• {escape(fuente)}" for fuente in resultado.fuentes)
     revisado = fecha_corta(resultado.revisado, _, contexto.config.zona_horaria)
+    titulo_pasos = _("Tus siguientes pasos")
+    titulo_fuentes = _("Fuentes (revisadas el {fecha}):").format(fecha=revisado)
     return (
         f"<b>{_(resultado.titulo)}</b>\n\n{_(resultado.texto).format_map(huecos)}\n\n"
-        f"<b>{_('Tus siguientes pasos')}</b>\n{pasos}\n\n"
+        f"<b>{titulo_pasos}</b>\n{pasos}\n\n"
         f"<i>{_(contexto.contenido.orientacion.aviso_guia)}</i>\n\n"
-        f"{_('Fuentes (revisadas el {fecha}):').format(fecha=revisado)}\n{fuentes}"
+        f"{titulo_fuentes}\n{fuentes}"
     )
 
 

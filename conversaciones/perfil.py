@@ -133,7 +133,8 @@ async def siguiente_paso(update: Update, contexto: Contexto, campo: str,
     usuario_id = update.effective_user.id
     perfil = await contexto.almacen.perfil(usuario_id)
     if perfil is not None and perfil.completo:
-        return await mostrar_resumen(update, contexto, contexto.textos("Guardado. ✅"),
+        _ = contexto.textos
+        return await mostrar_resumen(update, contexto, _("Guardado. ✅"),
                                      editar=editar)
     despues = ORDEN[ORDEN.index(campo) + 1:] if campo in ORDEN else ()
     if not despues:

@@ -69,7 +69,8 @@ async def inicio(update: Update, contexto: Contexto) -> None:
         "• formar una cooperativa con otras personas."
     ).format(nombre=escape(usuario.first_name), siglas=escape(contexto.contenido.oficina.siglas))
     pregunta = _("¿Estás de acuerdo con este aviso?")
-    texto = f"{bienvenida}\n\n<b>{_('Aviso de privacidad')}</b>\n{aviso_simplificado(contexto)}"
+    titulo = _("Aviso de privacidad")  # fuera del f-string: babel no extrae lo de adentro
+    texto = f"{bienvenida}\n\n<b>{titulo}</b>\n{aviso_simplificado(contexto)}"
     await responder(update, f"{texto}\n\n{pregunta}",
                     teclado(*botones_consentimiento(_)), editar=False)
 
@@ -78,7 +79,8 @@ async def aviso_completo(update: Update, contexto: Contexto) -> None:
     """/privacidad o el botón «Leer el aviso completo»."""
     _ = contexto.textos
     huecos = datos_oficina(contexto.contenido, _)
-    secciones = [f"<b>{_('Aviso de privacidad integral')}</b>"]
+    titulo = _("Aviso de privacidad integral")
+    secciones = [f"<b>{titulo}</b>"]
     for seccion in contexto.contenido.privacidad.integral:
         cuerpo = _(seccion.texto).format_map(huecos)
         secciones.append(f"<b>{_(seccion.titulo)}</b>\n{cuerpo}")
