@@ -36,10 +36,11 @@ def _pybabel(*argumentos: str) -> None:
         os.chdir(anterior)
 
 
-def extraer() -> None:
+def extraer(destino: Path | None = None) -> None:
+    """Escribe las plantillas .pot (en contenido/locales, o en `destino` para comparar)."""
     for dominio, mapeo in MAPEOS.items():
-        _pybabel("extract", "-F", str(mapeo.relative_to(RAIZ)),
-                 "-o", str((LOCALES / f"{dominio}.pot").relative_to(RAIZ)),
+        salida = (destino or LOCALES) / f"{dominio}.pot"
+        _pybabel("extract", "-F", str(mapeo), "-o", str(salida),
                  "--no-wrap", "--sort-by-file", "--project", "Coopera Puebla",
                  "-k", "N_", "--add-comments", "TRADUCTORES:", ".")
 
