@@ -2,6 +2,7 @@
 
     python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
     python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
+    python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA]   sesiones desde un CSV
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ async def correr_local(config: Configuracion, personal: bool) -> None:
 
 
 def main(argumentos: list[str] | None = None) -> int:
+    argumentos = sys.argv[1:] if argumentos is None else argumentos
+    if argumentos[:1] == ["importar-sesiones"]:  # del personal; no necesita token
+        from nucleo.importacion import main as importar_sesiones
+
+        return importar_sesiones(argumentos[1:])
     opciones = leer_argumentos(argumentos)
     load_dotenv(Path.cwd() / ".env", override=False)
     entorno = dict(os.environ)

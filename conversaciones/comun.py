@@ -24,7 +24,8 @@ warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTB
 
 # /menu, /ayuda, /idioma, /mis_datos y /privacidad no interrumpen: se contestan y el paso
 # sigue abierto. Estos otros llevan a otra parte.
-COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos")
+COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos",
+                            "asistencia")
 BOTONES_QUE_INTERRUMPEN = (
     r"^(menu:(start|perfil|orientacion|cursos)|aviso:(acepto|rechazo)|datos:borrar_si)$"
 )

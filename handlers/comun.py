@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from nucleo.textos import Traductor
 
 Boton = tuple[str, str]  # (texto visible, callback_data)
-_CONTESTADAS: OrderedDict[str, None] = OrderedDict()
+_CONTESTADAS: OrderedDict[tuple[int, str], None] = OrderedDict()
 
 
 def teclado(*filas: Sequence[Boton]) -> InlineKeyboardMarkup:
@@ -72,9 +72,11 @@ async def avisar(update: Update, texto: str) -> None:
 async def _contestar_consulta(update: Update, texto: str | None = None) -> None:
     consulta = update.callback_query
     # Telegram rechaza contestar dos veces la misma consulta: recordamos las últimas.
-    if consulta is None or consulta.id in _CONTESTADAS:
+    # La clave lleva la identidad del objeto: dos pulsaciones nunca se confunden.
+    clave = (id(consulta), consulta.id) if consulta is not None else None
+    if consulta is None or clave in _CONTESTADAS:
         return
-    _CONTESTADAS[consulta.id] = None
+    _CONTESTADAS[clave] = None
     if len(_CONTESTADAS) > 1000:
         _CONTESTADAS.popitem(last=False)
     with suppress(BadRequest):  # consulta vieja (más de 15 minutos): no importa

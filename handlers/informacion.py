@@ -1,9 +1,7 @@
 """Información general, para todos (también para quien no aceptó el aviso):
-los caminos posibles de la orientación y el catálogo de cursos."""
+los caminos posibles de la orientación. Los cursos están en conversaciones/cursos.py."""
 
 from __future__ import annotations
-
-from html import escape
 
 from telegram import Update
 
@@ -37,21 +35,3 @@ async def camino(update: Update, contexto: Contexto) -> None:
     partes = trozos(texto)
     for i, parte in enumerate(partes):
         await responder(update, parte, botones if i == len(partes) - 1 else None, editar=i == 0)
-
-
-async def catalogo(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
-    bloques = [_("<b>Cursos que ofrecemos</b>\nLas fechas se publican cuando el personal "
-                 "abre un grupo. Pregunta en la oficina o vuelve pronto.")]
-    for curso in contexto.contenido.cursos:
-        modalidad = _(MODALIDADES.get(curso.modalidad, curso.modalidad))
-        bloques.append(
-            f"<b>{escape(_(curso.nombre))}</b> · {modalidad} · "
-            + _("{n} horas").format(n=curso.duracion_horas)
-            + f"\n{_(curso.descripcion)}"
-        )
-    partes = trozos("\n\n".join(bloques))
-    for i, parte in enumerate(partes):
-        ultimo = i == len(partes) - 1
-        await responder(update, parte, teclado([boton_menu(_)]) if ultimo else None,
-                        editar=i == 0)

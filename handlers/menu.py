@@ -14,6 +14,8 @@ COMANDOS = (
     ("menu", N_("Menú principal")),
     ("orientacion", N_("Saber qué camino te conviene")),
     ("cursos", N_("Ver los cursos")),
+    ("mis_cursos", N_("Tus cursos: fechas, dejar tu lugar, recordatorios")),
+    ("asistencia", N_("Registrar que llegaste a tu curso")),
     ("perfil", N_("Ver o cambiar tu perfil")),
     ("mis_datos", N_("Ver o borrar tus datos")),
     ("idioma", N_("Cambiar el idioma")),

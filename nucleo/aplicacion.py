@@ -27,8 +27,19 @@ from telegram.ext import (
     filters,
 )
 
-from conversaciones import orientacion, perfil
-from handlers import errores, idioma, informacion, inicio, menu, mis_datos, respaldo
+from conversaciones import cursos, encuesta, orientacion, perfil, sesiones_personal
+from handlers import (
+    errores,
+    idioma,
+    informacion,
+    inicio,
+    menu,
+    mis_cursos,
+    mis_datos,
+    personal,
+    recordatorio,
+    respaldo,
+)
 from nucleo.almacen import Almacen
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
@@ -67,14 +78,20 @@ def registrar_handlers(app: Application) -> None:
     app.add_handler(TypeHandler(Update, fijar_idioma), group=-1)
 
     # 1. Los flujos de varios pasos. Mientras uno está abierto, recibe lo que es suyo.
+    # Personal (sesiones): solo entra el personal; va primero para que, si está abierto, lo
+    # que escribe el personal sea suyo aunque otro flujo haya quedado abierto.
+    app.add_handler(sesiones_personal.conversacion)
     app.add_handler(perfil.conversacion)
     app.add_handler(orientacion.conversacion)
+    app.add_handler(cursos.asistencia)  # cursos (ciudadanía): el código de asistencia
+    app.add_handler(encuesta.conversacion)  # cursos (ciudadanía): la encuesta al terminar
 
     # 2. Comandos de un paso.
     comandos = {
         "start": inicio.inicio, "privacidad": inicio.aviso_completo, "menu": menu.menu,
         "ayuda": menu.ayuda, "idioma": idioma.elegir_idioma, "mis_datos": mis_datos.mostrar_datos,
-        "cursos": informacion.catalogo, "cancelar": respaldo.nada_que_cancelar,
+        "cursos": cursos.inicio, "mis_cursos": mis_cursos.mostrar_lista,
+        "cancelar": respaldo.nada_que_cancelar,
     }
     for nombre, callback in comandos.items():
         app.add_handler(CommandHandler(nombre, callback))
@@ -83,20 +100,38 @@ def registrar_handlers(app: Application) -> None:
     botones = {
         r"^menu:inicio$": menu.menu, r"^menu:ayuda$": menu.ayuda, r"^menu:start$": inicio.inicio,
         r"^menu:idioma$": idioma.elegir_idioma, r"^menu:datos$": mis_datos.mostrar_datos,
-        r"^menu:cursos$": informacion.catalogo, r"^idioma:\w+$": idioma.cambiar_idioma,
+        r"^menu:cursos$": cursos.inicio, r"^idioma:\w+$": idioma.cambiar_idioma,
         r"^aviso:leer$": inicio.aviso_completo, r"^aviso:rechazo$": inicio.rechazar_aviso,
         r"^datos:borrar$": mis_datos.pedir_confirmacion, r"^datos:borrar_si$": mis_datos.borrar,
         r"^datos:conservar$": mis_datos.conservar, r"^info:caminos$": informacion.caminos,
         r"^info:camino:[\w-]+$": informacion.camino,
+        # Cursos (ciudadanía): buscar e inscribirse, mis cursos, botones de los recordatorios.
+        r"^cur:inicio$": cursos.inicio, r"^cur:temas$": cursos.temas, r"^cur:modos$": cursos.modos,
+        r"^cur:lugares:\d{1,3}$": cursos.lugares, r"^cur:l:[\w.-]{1,40}:\d{1,3}$": cursos.lista,
+        r"^cur:c:\w{1,20}:[\w.-]{1,40}:\d{1,3}$": cursos.ver_curso,
+        r"^cur:s:\d{1,12}$": cursos.ver_sesion, r"^cur:(si|espera):\d{1,12}$": cursos.inscribir,
+        r"^mc:lista(:\d{1,3})?$": mis_cursos.mostrar_lista, r"^mc:ver:\d{1,12}$": mis_cursos.ver,
+        r"^mc:baja:\d{1,12}$": mis_cursos.pedir_baja,
+        r"^mc:baja_si:\d{1,12}$": mis_cursos.dar_de_baja,
+        r"^mc:ics:\d{1,12}$": mis_cursos.mandar_calendario,
+        r"^mc:rec:(si|no)$": mis_cursos.cambiar_recordatorios,
+        r"^rec:si:\d{1,12}$": recordatorio.asistire, r"^rec:no:\d{1,12}$": recordatorio.ya_no_puedo,
     }
     for patron, callback in botones.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=patron))
+    # Personal: /personal y los botones «pers:» (el último, cualquier otro «pers:»). Cada uno
+    # comprueba config.es_personal; a los demás les da una negativa amable y no cambia nada.
+    app.add_handlers(personal.handlers())
 
     # 4. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
     app.add_handler(MessageHandler(filters.COMMAND, respaldo.comando_desconocido))
     app.add_handler(MessageHandler(filters.TEXT, respaldo.texto_suelto))
     app.add_handler(MessageHandler(filters.ALL, respaldo.no_es_texto))
     app.add_handler(CallbackQueryHandler(respaldo.boton_viejo))
+
+    # Cursos (ciudadanía): la encuesta de quien registró asistencia sale al terminar el curso.
+    app.job_queue.run_repeating(encuesta.revisar_pendientes, interval=600, first=60,
+                                name="encuestas")
 
     app.add_error_handler(errores.al_fallar)
 

@@ -36,7 +36,6 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
-    TelegramError,
     TimedOut,
 )
 from telegram.request import HTTPXRequest
@@ -92,6 +91,10 @@ class Despachador:
         if inciertos:
             registro.warning("%d envíos quedaron a medias en la caída anterior: se marcan como "
                              "inciertos y no se repiten.", inciertos)
+        # Telegram sigue contando lo que el proceso anterior mandó en su último segundo.
+        ultimo = await self._almacen.ultimo_enviado_en()
+        if inciertos or (ultimo and ultimo > self._reloj.ahora() - timedelta(seconds=2)):
+            self._pausar(self._ventana + MARGEN)
         self._bot = self._crear_bot()
         await self._bot.initialize()
         self._parando = False
@@ -156,11 +159,11 @@ class Despachador:
     async def _lanzar_siguiente(self) -> float:
         """Lanza un envío si se puede. Devuelve cuánto esperar antes de volver a mirar
         (0: seguir ya; inf: hasta que alguien avise)."""
+        self._aviso.clear()  # un aviso a partir de aquí despierta la siesta que siga
         ahora = self._monotono()
         espera = self._espera_por_limites(ahora)
         if espera > 0 or self._parando:
             return espera
-        self._aviso.clear()  # un encolar() a partir de aquí despierta la siesta que siga
         envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
                                                 self._en_espera(ahora))
         if envio is None:
@@ -196,7 +199,7 @@ class Despachador:
 
     def _en_espera(self, ahora: float) -> list[int]:
         self._reintentar_en = {i: t for i, t in self._reintentar_en.items() if t > ahora}
-        return [*self._reintentar_en, *self._en_vuelo]
+        return list(self._reintentar_en)
 
     def _proximo_desbloqueo(self, ahora: float) -> float:
         momentos = [*self._chat_libre.values(), *self._reintentar_en.values()]
@@ -214,7 +217,9 @@ class Despachador:
                     link_preview_options=LinkPreviewOptions(is_disabled=True))
             except Exception as e:  # se clasifica abajo; nada se pierde sin anotarse
                 error = e
-            self._anotar_fin(envio.telegram_id)
+            # El chat espera su segundo si el mensaje llegó (o pudo llegar).
+            self._anotar_fin(envio.telegram_id,
+                             error is None or _que_hacer(error) == INCIERTO)
             if error is None:
                 await self._almacen.envio_enviado(envio.id, mensaje.message_id,
                                                   self._reloj.ahora())
@@ -226,17 +231,18 @@ class Despachador:
             self._en_vuelo.pop(envio.id, None)
             self._aviso.set()
 
-    def _anotar_fin(self, chat_id: int) -> None:
+    def _anotar_fin(self, chat_id: int, llego: bool) -> None:
         fin = self._monotono()
-        self._terminados.append(fin)
+        self._terminados.append(fin)  # cuenta aunque fallara: ser conservadores no cuesta
         self._chats_en_vuelo.discard(chat_id)
-        self._chat_libre[chat_id] = fin + 1.0 + MARGEN
+        if llego:
+            self._chat_libre[chat_id] = fin + 1.0 + MARGEN
 
     async def _anotar_error(self, envio: EnvioPendiente, error: Exception) -> None:
         nombre = type(error).__name__  # solo la clase: nada del texto ni de la persona
         accion = _que_hacer(error)
         if accion == PAUSAR:
-            self._pausar(_segundos(error.retry_after))
+            self._pausar(_segundos(error))
             registro.warning("Telegram pide esperar (envío %d): la cola se pausa", envio.id)
             await self._almacen.envio_devuelto(envio.id, nombre, cuenta=False)
         elif accion == TOKEN:
@@ -272,18 +278,20 @@ def _que_hacer(error: Exception) -> str:
         # tiempo ya conectados, Telegram pudo recibirla: reintentar podría duplicar.
         no_salio = isinstance(error.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout)
         return REINTENTAR if no_salio else INCIERTO
-    if isinstance(error, BadRequest):
-        return FALLIDO
-    if isinstance(error, NetworkError):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Sin causa: Telegram contestó un 5xx (no lo procesó). ConnectError: ni se conectó.
         causa = error.__cause__
         return REINTENTAR if causa is None or isinstance(causa, httpx.ConnectError) else INCIERTO
-    if isinstance(error, TelegramError):
-        return FALLIDO
-    return FALLIDO  # falló antes de salir (p. ej. armar el teclado): no hubo petición
+    # BadRequest y demás errores de Telegram no mejoran al repetir; un error que no es de
+    # Telegram ocurrió antes de salir (p. ej. al armar el teclado): no hubo petición.
+    return FALLIDO
 
 
-def _segundos(espera: int | float | timedelta) -> float:
+def _segundos(error: RetryAfter) -> float:
+    # `retry_after` avisa que pasará de int a timedelta; aceptamos ambos, sin el aviso.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        espera = error.retry_after
     return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
 
 
@@ -294,7 +302,3 @@ def _teclado(botones: list[list[tuple[str, str]]] | None) -> InlineKeyboardMarku
         [[InlineKeyboardButton(texto, callback_data=datos) for texto, datos in fila]
          for fila in botones])
 
-
-# `RetryAfter.retry_after` avisa que cambiará de int a timedelta; `_segundos` acepta ambos.
-warnings.filterwarnings("ignore", category=PTBDeprecationWarning,
-                        message=r".*`retry_after` will be of type")

@@ -292,7 +292,9 @@ class _Celdas:
         try:
             return lector(valor, *argumentos)
         except DatoInvalido as error:
-            self.errores.append(ErrorDeLinea(self.linea, columna, f"«{valor}»: {error}"))
+            ya_lo_dice = valor in (str(v) for v in error.datos.values())
+            motivo = str(error) if ya_lo_dice else f"«{valor}»: {error}"
+            self.errores.append(ErrorDeLinea(self.linea, columna, motivo))
             return None
 
 

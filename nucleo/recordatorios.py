@@ -1,17 +1,187 @@
-"""(Provisional: lo reemplaza el programador de recordatorios completo.)"""
+"""Recordatorios de las sesiones: salen a su hora, nunca se pierden en silencio.
+
+La base es la fuente de verdad (tabla `recordatorios`). En memoria solo hay UN trabajo de la
+JobQueue de PTB, armado para el `debido_en` más próximo; al despertar se atiende todo lo que ya
+toca y se vuelve a armar. Nunca un trabajo por recordatorio: 100 000 trabajos de APScheduler
+costarían segundos al arrancar y cien MiB de memoria.
+
+Cada revisión, en una transacción: lo que ya toca pasa a la cola de envíos y queda `encolado`,
+o queda `descartado` si ya no tiene sentido (la sesión empezó o se canceló, la persona dejó su
+lugar, apagó los recordatorios o nos bloqueó). Encolar y marcar van juntos: o pasan los dos o
+ninguno, así un recordatorio no se pierde ni se encola dos veces.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+import html
+import logging
+from datetime import datetime, timedelta
+
+from telegram.ext import ContextTypes, Job, JobQueue
+
+from nucleo.almacen import Almacen
+from nucleo.almacen.recordatorios import RecordatorioDebido
+from nucleo.configuracion import Configuracion
+from nucleo.contenido import Contenido
+from nucleo.envios import Despachador, EnvioNuevo
+from nucleo.fechas import fecha_y_hora
+from nucleo.reloj import Reloj
+from nucleo.textos import Textos, Traductor
+
+registro = logging.getLogger("coopera.recordatorios")
+
+LOTE = 1000  # recordatorios por transacción: la cola empieza a mandar sin esperar al resto
+PRIORIDAD_RECORDATORIO = 5
+# Aunque nadie llame a reprogramar(), se mira la base al menos cada tanto.
+REVISION_MAXIMA = timedelta(minutes=15)
+REINTENTO_SI_FALLA = timedelta(minutes=1)
+NOMBRE_TRABAJO = "recordatorios"
 
 
 class ProgramadorRecordatorios:
-    def __init__(self, config: Any, almacen: Any, reloj: Any, despachador: Any, textos: Any,
-                 contenido: Any, job_queue: Any) -> None:
-        self.config = config
+    def __init__(self, config: Configuracion, almacen: Almacen, reloj: Reloj,
+                 despachador: Despachador, textos: Textos, contenido: Contenido,
+                 job_queue: JobQueue) -> None:
+        self._config, self._almacen, self._reloj = config, almacen, reloj
+        self._despachador, self._textos = despachador, textos
+        self._cursos = {curso.id: curso for curso in contenido.cursos}
+        self._job_queue = job_queue
+        self._trabajo: Job | None = None
+        self._candado = asyncio.Lock()
+        self._activo = False
+        self.proxima_revision: datetime | None = None
+
+    # --- ciclo de vida ----------------------------------------------------------
 
     async def iniciar(self) -> None:
-        pass
+        """Pone al día lo que tocó mientras el bot estaba apagado y arma el despertador."""
+        self._activo = True
+        encolados = await self.revisar()
+        if encolados:
+            registro.info("Al arrancar se encolaron %d recordatorios atrasados.", encolados)
 
     async def detener(self) -> None:
-        pass
+        async with self._candado:
+            self._activo = False
+            self._quitar_trabajo()
+
+    async def reprogramar(self) -> None:
+        """Llamar tras crear o cambiar recordatorios: despierta antes si hace falta."""
+        async with self._candado:
+            await self._armar()
+
+    # --- la revisión --------------------------------------------------------------
+
+    async def revisar(self) -> int:
+        """Atiende todo lo que ya toca según el reloj; devuelve cuántos se encolaron."""
+        async with self._candado:
+            try:
+                return await self._atender_debidos(self._reloj.ahora())
+            finally:
+                await self._armar()
+
+    async def _atender_debidos(self, ahora: datetime) -> int:
+        encolados = 0
+        textos: dict[tuple[int, str | None], str] = {}  # el texto solo cambia por sesión e idioma
+        while True:
+            async with self._almacen.transaccion() as bd:
+                debidos = await self._almacen.recordatorios_debidos(bd, ahora, LOTE)
+                vigentes, vencidos = _separar(debidos, ahora)
+                envios = [self._envio(r, textos) for r in vigentes]
+                encolados += await self._despachador.encolar(envios, bd=bd)
+                await self._almacen.marcar_recordatorios(bd, [r.id for r in vigentes],
+                                                         "encolado")
+                await self._almacen.marcar_recordatorios(bd, vencidos, "descartado")
+            if len(debidos) < LOTE:
+                return encolados
+
+    def _envio(self, recordatorio: RecordatorioDebido,
+               textos: dict[tuple[int, str | None], str]) -> EnvioNuevo:
+        _ = self._textos.para(recordatorio.idioma)
+        llave = (recordatorio.sesion_id, recordatorio.idioma)
+        if llave not in textos:
+            textos[llave] = self._texto(recordatorio, _)
+        botones = [[(_("✅ Asistiré"), f"rec:si:{recordatorio.inscripcion_id}")],
+                   [(_("❌ Ya no puedo ir"), f"rec:no:{recordatorio.inscripcion_id}")]]
+        return EnvioNuevo(recordatorio.telegram_id, textos[llave], recordatorio.clave, botones,
+                          PRIORIDAD_RECORDATORIO)
+
+    def _texto(self, r: RecordatorioDebido, _: Traductor) -> str:
+        curso = self._cursos.get(r.curso_id)
+        nombre = _(curso.nombre) if curso else r.curso_id
+        lineas = [_("🔔 <b>Recordatorio de tu curso</b>"), f"<b>{html.escape(nombre)}</b>",
+                  "📅 " + fecha_y_hora(r.inicio, _, self._config.zona_horaria)]
+        if r.modalidad == "en_linea":
+            if r.enlace:
+                lineas.append("💻 " + _enlace(r.enlace, _("Entrar a la sesión en línea")))
+        else:
+            lugar = ", ".join(html.escape(p) for p in (r.lugar, r.direccion) if p)
+            if lugar:
+                lineas.append("📍 " + lugar)
+            if r.mapa_url:
+                lineas.append("🗺️ " + _enlace(r.mapa_url, _("Ver el mapa")))
+        lineas += ["", _("¿Vas a asistir?")]
+        return "\n".join(lineas)
+
+    # --- el despertador ----------------------------------------------------------
+
+    async def _armar(self) -> None:
+        """Un solo trabajo en la JobQueue, para el recordatorio pendiente más próximo."""
+        if not self._activo:
+            return
+        ahora = self._reloj.ahora()
+        try:
+            siguiente = await self._almacen.proximo_recordatorio()
+            despertar = min(siguiente or ahora + REVISION_MAXIMA, ahora + REVISION_MAXIMA)
+        except Exception:  # sin base no hay cuándo: se vuelve a intentar pronto
+            registro.exception("No se pudo leer el próximo recordatorio")
+            despertar = ahora + REINTENTO_SI_FALLA
+        # La espera se calcula con nuestro reloj (inyectable), no con el del sistema.
+        espera = max((despertar - ahora).total_seconds(), 0.0)
+        self._trabajo = self._job_queue.run_once(
+            self._al_despertar, when=espera, name=NOMBRE_TRABAJO,
+            job_kwargs={"id": NOMBRE_TRABAJO, "replace_existing": True,
+                        # Sin esto APScheduler descarta en silencio lo que despierta tarde (>1 s).
+                        "misfire_grace_time": None, "coalesce": True})
+        self.proxima_revision = despertar
+
+    def _quitar_trabajo(self) -> None:
+        if self._trabajo is not None and not self._trabajo.removed:
+            with contextlib.suppress(LookupError):  # ya corrió: APScheduler lo quitó solo
+                self._trabajo.schedule_removal()
+        self._trabajo = None
+        self.proxima_revision = None
+
+    async def _al_despertar(self, _contexto: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.revisar()
+        except Exception:  # revisar() ya rearmó el despertador en su finally
+            registro.exception("Falló la revisión de recordatorios")
+
+
+def _enlace(url: str, texto: str) -> str:
+    return f'<a href="{html.escape(url)}">{texto}</a>'
+
+
+def _separar(debidos: list[RecordatorioDebido], ahora: datetime
+             ) -> tuple[list[RecordatorioDebido], list[int]]:
+    """(los que se encolan, ids de los que se descartan). Si a una inscripción le tocan varios
+    a la vez (el bot estuvo apagado), sale solo el más cercano a la sesión: uno basta."""
+    ultimo: dict[int, RecordatorioDebido] = {}
+    for r in debidos:
+        if _sigue_en_pie(r, ahora):
+            previo = ultimo.get(r.inscripcion_id)
+            if previo is None or r.antelacion_min < previo.antelacion_min:
+                ultimo[r.inscripcion_id] = r
+    vigentes = list(ultimo.values())
+    elegidos = {r.id for r in vigentes}
+    return vigentes, [r.id for r in debidos if r.id not in elegidos]
+
+
+def _sigue_en_pie(r: RecordatorioDebido, ahora: datetime) -> bool:
+    """Si el recordatorio aún tiene sentido; si no, se descarta (no se pierde: queda anotado)."""
+    return (r.inicio > ahora and r.estado_sesion == "programada"
+            and r.estado_inscripcion == "inscrita" and r.quiere_recordatorios
+            and r.acepto and not r.inalcanzable)

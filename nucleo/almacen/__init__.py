@@ -8,6 +8,7 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cursos import AlmacenCursos
 from nucleo.almacen.envios import AlmacenEnvios
+from nucleo.almacen.personal import AlmacenPersonal
 from nucleo.almacen.personas import (
     CAMPOS_PERFIL,
     AlmacenPersonas,
@@ -20,7 +21,7 @@ from nucleo.almacen.recordatorios import AlmacenRecordatorios
 
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
-              AlmacenRecordatorios):
+              AlmacenRecordatorios, AlmacenPersonal):
     """Todas las consultas del bot."""
 
 

@@ -189,6 +189,10 @@ async def _uno_en(bd: aiosqlite.Connection, sql: str,
 
 
 class AlmacenCursos(AlmacenBase):
+    """Usa `crear_recordatorios` y `descartar_recordatorios_de_inscripcion` de
+    AlmacenRecordatorios (recordatorios.py): `Almacen` los reúne. `_ascender` lo usa también
+    AlmacenPersonal al ampliar el cupo."""
+
     # --- sesiones -------------------------------------------------------------------------
 
     async def crear_sesion(self, nueva: SesionNueva, ahora: datetime, *,
@@ -268,7 +272,7 @@ class AlmacenCursos(AlmacenBase):
             )
             inscripcion_id = int(cursor.lastrowid)
             if estado == INSCRITA:
-                await self._crear_recordatorios(bd, inscripcion_id, planes(sesion.inicio))
+                await self.crear_recordatorios(bd, inscripcion_id, planes(sesion.inicio))
                 return ResultadoInscripcion(INSCRITA, inscripcion_id)
             return ResultadoInscripcion(ESPERA, inscripcion_id, sesion.en_espera + 1)
 
@@ -297,17 +301,6 @@ class AlmacenCursos(AlmacenBase):
         codigo = YA_INSCRITA if previa_.estado == INSCRITA else YA_EN_ESPERA
         return ResultadoInscripcion(codigo, previa_.id, previa_.posicion_espera)
 
-    async def _crear_recordatorios(self, bd: aiosqlite.Connection, inscripcion_id: int,
-                                   planes: list[tuple[int, datetime]]) -> None:
-        # Dentro de la transacción de quien llama: la inscripción y sus recordatorios van juntos.
-        for antelacion, debido in planes:
-            await bd.execute(
-                "INSERT INTO recordatorios (inscripcion_id, antelacion_min, debido_en)"
-                " VALUES (?, ?, ?) ON CONFLICT (inscripcion_id, antelacion_min) DO UPDATE SET"
-                " debido_en = excluded.debido_en, estado = 'pendiente'",
-                (inscripcion_id, antelacion, texto_fecha(debido)),
-            )
-
     async def cancelar_inscripcion(self, inscripcion_id: int, telegram_id: int, ahora: datetime,
                                    planes: Planes) -> Promocion | None:
         """Deja el lugar (solo la dueña o el dueño) y, en la misma transacción, se lo da a la
@@ -321,9 +314,7 @@ class AlmacenCursos(AlmacenBase):
             await bd.execute(
                 "UPDATE inscripciones SET estado = 'cancelada', actualizada_en = ? WHERE id = ?",
                 (texto_fecha(ahora), inscripcion_id))
-            await bd.execute(
-                "UPDATE recordatorios SET estado = 'descartado'"
-                " WHERE inscripcion_id = ? AND estado = 'pendiente'", (inscripcion_id,))
+            await self.descartar_recordatorios_de_inscripcion(bd, inscripcion_id)
             if fila["estado"] != INSCRITA:
                 return None
             return await self._ascender(bd, fila["sesion_id"], ahora, planes)
@@ -343,7 +334,7 @@ class AlmacenCursos(AlmacenBase):
         await bd.execute(
             "UPDATE inscripciones SET estado = 'inscrita', actualizada_en = ? WHERE id = ?",
             (texto_fecha(ahora), siguiente["id"]))
-        await self._crear_recordatorios(bd, siguiente["id"], planes(sesion.inicio))
+        await self.crear_recordatorios(bd, siguiente["id"], planes(sesion.inicio))
         return Promocion(siguiente["id"], sesion_id, siguiente["telegram_id"],
                          siguiente["idioma"])
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from nucleo.almacen.base import AlmacenBase, texto_fecha
+from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
 
 ESTADOS_ENVIO = ("pendiente", "enviando", "enviado", "fallido", "inalcanzable", "incierto")
 
@@ -174,6 +174,10 @@ class AlmacenEnvios(AlmacenBase):
             return cursor.rowcount > 0
 
     # --- consultas ----------------------------------------------------------------
+
+    async def ultimo_enviado_en(self) -> datetime | None:
+        fila = await self._uno("SELECT MAX(enviado_en) FROM envios")
+        return fecha(fila[0]) if fila and fila[0] else None
 
     async def envios_pendientes(self) -> int:
         fila = await self._uno("SELECT COUNT(*) FROM envios WHERE estado = 'pendiente'")

@@ -4,15 +4,16 @@ Un cambio que afecta a personas inscritas (otra fecha, cancelar, más cupo) va e
 transacción junto con sus recordatorios: o cambia todo o no cambia nada. Devuelve a quién
 hay que avisar; quien llama encola los avisos y reprograma los recordatorios en memoria.
 
-Los métodos de sesiones y recordatorios que se usan aquí (`sesion`,
-`rehacer_recordatorios_de_sesion`, `descartar_recordatorios_de_sesion`) viven en sus propios
-archivos del almacén: `Almacen` los reúne a todos.
+Los métodos de sesiones y recordatorios que se usan aquí (`sesion`, `_ascender`,
+`rehacer_recordatorios_de_sesion`, `descartar_recordatorios_de_sesion`) viven en cursos.py y
+recordatorios.py: `Almacen` los reúne a todos. Así subir de la lista de espera funciona igual
+si alguien deja su lugar que si el personal amplía el cupo.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,11 +21,12 @@ from typing import Any
 import aiosqlite
 
 from nucleo.almacen.base import AlmacenBase, texto_fecha
+from nucleo.almacen.cursos import Promocion, Sesion
 
 # Lo que el personal puede corregir de una sesión sin avisar a nadie (la fecha y el cupo
 # tienen su propio método: mueven recordatorios o lugares).
 CAMPOS_EDITABLES = ("municipio_clave", "lugar", "direccion", "mapa_url", "enlace")
-Plan = list[tuple[int, datetime]]  # (antelación en minutos, cuándo mandarlo)
+Planes = Callable[[datetime], list[tuple[int, datetime]]]  # inicio → [(antelación, debido)]
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,12 @@ class FilaLista:
 class CambioDeCupo:
     guardado: bool
     inscritas: int
-    promovidas: tuple[Afectada, ...] = ()
+    promovidas: tuple[Promocion, ...] = ()
 
+
+# Encola los avisos dentro de la transacción del cambio (con `despachador.encolar(..., bd=bd)`):
+# si el cambio se guarda, los avisos también; si algo falla, ni lo uno ni lo otro.
+Avisar = Callable[[aiosqlite.Connection, list["Afectada"]], Awaitable[None]]
 
 _AFECTADAS = (
     "SELECT i.id, i.telegram_id, i.estado, pe.idioma FROM inscripciones i"
@@ -81,7 +87,8 @@ def _afectada(fila: aiosqlite.Row) -> Afectada:
 class AlmacenPersonal(AlmacenBase):
     # --- consultar -----------------------------------------------------------------
 
-    async def sesiones_para_personal(self, desde: datetime, limite: int = 40) -> list[Any]:
+    async def sesiones_para_personal(self, desde: datetime,
+                                     limite: int = 40) -> list[Sesion]:
         """Sesiones programadas que empiezan desde `desde` (el personal incluye las de días
         recientes, para registrar su asistencia), en orden de inicio."""
         filas = await self._todos(
@@ -123,8 +130,8 @@ class AlmacenPersonal(AlmacenBase):
 
     # --- cambiar una sesión ----------------------------------------------------------
 
-    async def reprogramar_sesion(self, sesion_id: int, inicio: datetime, plan: Plan,
-                                 ahora: datetime) -> list[Afectada] | None:
+    async def reprogramar_sesion(self, sesion_id: int, inicio: datetime, planes: Planes,
+                                 ahora: datetime, avisar: Avisar) -> list[Afectada] | None:
         """Nueva fecha y hora; los recordatorios se rehacen para ella. None si no existe o
         está cancelada. El «asistiré» se borra: era para la fecha anterior."""
         async with self.transaccion() as bd:
@@ -138,10 +145,11 @@ class AlmacenPersonal(AlmacenBase):
                 "UPDATE inscripciones SET confirmo = NULL, actualizada_en = ?"
                 " WHERE sesion_id = ? AND estado IN ('inscrita', 'espera')",
                 (texto_fecha(ahora), sesion_id))
-            await self.rehacer_recordatorios_de_sesion(bd, sesion_id, plan)
-            return [_afectada(f) for f in await _filas(bd, _AFECTADAS, (sesion_id,))]
+            await self.rehacer_recordatorios_de_sesion(bd, sesion_id, planes)
+            return await self._avisar_afectadas(bd, sesion_id, avisar)
 
-    async def cancelar_sesion(self, sesion_id: int, ahora: datetime) -> list[Afectada] | None:
+    async def cancelar_sesion(self, sesion_id: int, ahora: datetime,
+                              avisar: Avisar) -> list[Afectada] | None:
         """Cancela y descarta sus recordatorios. None si no existe o ya estaba cancelada.
         Las inscripciones se quedan como estaban: son el registro de quién iba a ir."""
         async with self.transaccion() as bd:
@@ -151,7 +159,13 @@ class AlmacenPersonal(AlmacenBase):
             if cursor.rowcount == 0:
                 return None
             await self.descartar_recordatorios_de_sesion(bd, sesion_id)
-            return [_afectada(f) for f in await _filas(bd, _AFECTADAS, (sesion_id,))]
+            return await self._avisar_afectadas(bd, sesion_id, avisar)
+
+    async def _avisar_afectadas(self, bd: aiosqlite.Connection, sesion_id: int,
+                                avisar: Avisar) -> list[Afectada]:
+        afectadas = [_afectada(f) for f in await _filas(bd, _AFECTADAS, (sesion_id,))]
+        await avisar(bd, afectadas)
+        return afectadas
 
     async def cambiar_datos_sesion(self, sesion_id: int, campos: Mapping[str, str | None],
                                    ahora: datetime) -> bool:
@@ -167,12 +181,12 @@ class AlmacenPersonal(AlmacenBase):
                 (*campos.values(), texto_fecha(ahora), sesion_id))
             return cursor.rowcount > 0
 
-    async def cambiar_cupo(self, sesion_id: int, cupo: int, plan: Plan,
+    async def cambiar_cupo(self, sesion_id: int, cupo: int, planes: Planes,
                            ahora: datetime) -> CambioDeCupo | None:
         """Nuevo cupo, nunca menor que las inscritas. Si crece, pasan de la espera a
         inscritas en orden de llegada (con sus recordatorios). None si no está programada."""
         async with self.transaccion() as bd:
-            fila = (await _filas(bd, "SELECT estado FROM sesiones WHERE id = ?", (sesion_id,)))
+            fila = await _filas(bd, "SELECT estado FROM sesiones WHERE id = ?", (sesion_id,))
             if not fila or fila[0]["estado"] != "programada":
                 return None
             inscritas = (await _filas(
@@ -182,25 +196,11 @@ class AlmacenPersonal(AlmacenBase):
                 return CambioDeCupo(False, inscritas)
             await bd.execute("UPDATE sesiones SET cupo = ?, actualizada_en = ? WHERE id = ?",
                              (cupo, texto_fecha(ahora), sesion_id))
-            promovidas = await self._promover_en_orden(bd, sesion_id, cupo - inscritas, ahora)
-            if promovidas:
-                await self.rehacer_recordatorios_de_sesion(bd, sesion_id, plan)
+            promovidas = []
+            # La misma regla que cuando alguien deja su lugar, una persona a la vez.
+            while (promocion := await self._ascender(bd, sesion_id, ahora, planes)) is not None:
+                promovidas.append(promocion)
             return CambioDeCupo(True, inscritas, tuple(promovidas))
-
-    async def _promover_en_orden(self, bd: aiosqlite.Connection, sesion_id: int, lugares: int,
-                                 ahora: datetime) -> list[Afectada]:
-        if lugares <= 0:
-            return []
-        filas = await _filas(
-            bd, "SELECT i.id, i.telegram_id, i.estado, pe.idioma FROM inscripciones i"
-            " JOIN personas pe ON pe.telegram_id = i.telegram_id"
-            " WHERE i.sesion_id = ? AND i.estado = 'espera' ORDER BY i.id LIMIT ?",
-            (sesion_id, lugares))
-        for f in filas:
-            await bd.execute(
-                "UPDATE inscripciones SET estado = 'inscrita', actualizada_en = ? WHERE id = ?",
-                (texto_fecha(ahora), f["id"]))
-        return [Afectada(f["id"], f["telegram_id"], "inscrita", f["idioma"]) for f in filas]
 
     # --- asistencia --------------------------------------------------------------------
 

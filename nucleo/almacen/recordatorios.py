@@ -21,9 +21,9 @@ Planes = list[tuple[int, datetime]]  # (antelación en minutos, cuándo mandarlo
 def clave_recordatorio(recordatorio_id: int, debido_en: str) -> str:
     """La clave del envío de un recordatorio.
 
-    Lleva `debido_en` porque un recordatorio rehecho (sesión movida) debe volver a salir, y
-    porque SQLite puede reutilizar el id de una fila borrada. No choca con uno ya encolado:
-    lo encolado tenía `debido_en` en el pasado y lo que se crea o rehace, en el futuro.
+    Lleva `debido_en` porque un recordatorio rehecho (sesión movida) conserva su id y debe
+    volver a salir. No choca con lo ya encolado: eso tenía `debido_en` en el pasado, y lo que
+    se crea o rehace (nucleo.horario.momentos_de_recordatorio), en el futuro.
     """
     return f"recordatorio:{recordatorio_id}:{debido_en}"
 
@@ -126,22 +126,27 @@ class AlmacenRecordatorios(AlmacenBase):
         self, bd: aiosqlite.Connection, sesion_id: int,
         plan: Callable[[datetime], Planes],
     ) -> None:
-        """La sesión cambió de fecha: se borran los recordatorios de sus inscritas (y los
-        mensajes aún sin mandar con la fecha vieja) y se crean de nuevo con `plan(inicio)`."""
+        """La sesión cambió de fecha (ya guardada en `bd`): los recordatorios de sus inscritas
+        se rehacen con `plan(inicio)`, aunque ya hubieran salido (la fecha es otra). Los
+        pendientes que el plan nuevo no trae se descartan, y los mensajes con la fecha vieja
+        que aún esperaban en la cola se quitan. Se actualiza en su lugar: los ids no cambian."""
         fila = await (await bd.execute("SELECT inicio FROM sesiones WHERE id = ?",
                                        (sesion_id,))).fetchone()
         if fila is None:
             return
-        await self._borrar_envios_sin_mandar(bd, "i.sesion_id = ? AND i.estado = 'inscrita'",
-                                             (sesion_id,))
+        inscritas = "i.sesion_id = ? AND i.estado = 'inscrita'"
+        await self._borrar_envios_sin_mandar(bd, inscritas, (sesion_id,))
         await bd.execute(
-            "DELETE FROM recordatorios WHERE inscripcion_id IN (SELECT id FROM inscripciones"
-            " WHERE sesion_id = ? AND estado = 'inscrita')", (sesion_id,))
-        planes = [(a, texto_fecha(d)) for a, d in plan(fecha(fila["inicio"]))]
+            "UPDATE recordatorios SET estado = 'descartado' WHERE estado = 'pendiente'"
+            f" AND inscripcion_id IN (SELECT i.id FROM inscripciones i WHERE {inscritas})",
+            (sesion_id,))
         await bd.executemany(
             "INSERT INTO recordatorios (inscripcion_id, antelacion_min, debido_en)"
-            " SELECT id, ?, ? FROM inscripciones WHERE sesion_id = ? AND estado = 'inscrita'",
-            [(antelacion, debido, sesion_id) for antelacion, debido in planes],
+            " SELECT id, ?, ? FROM inscripciones WHERE sesion_id = ? AND estado = 'inscrita'"
+            " ON CONFLICT (inscripcion_id, antelacion_min) DO UPDATE SET"
+            " debido_en = excluded.debido_en, estado = 'pendiente'",
+            [(antelacion, texto_fecha(debido), sesion_id)
+             for antelacion, debido in plan(fecha(fila["inicio"]))],
         )
 
     async def descartar_recordatorios_de_sesion(self, bd: aiosqlite.Connection,

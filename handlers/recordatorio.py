@@ -1,0 +1,40 @@
+"""Los botones de los recordatorios: «Sí voy a ir» (rec:si:<id>) y «Ya no puedo ir» (rec:no:<id>).
+
+Solo la persona dueña de la inscripción puede usarlos; un id ajeno, inventado o de una fecha
+que ya pasó recibe «ese botón ya no funciona» y no cambia nada. El recordatorio queda a la
+vista: la respuesta va en un mensaje nuevo.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from conversaciones.cursos import cuando, nombre_curso
+from handlers.comun import boton_menu, quitar_botones, responder, teclado
+from handlers.mis_cursos import boton_que_ya_no_sirve, pedir_baja, propia
+from nucleo.almacen.cursos import INSCRITA
+from nucleo.contexto import Contexto
+
+
+async def asistire(update: Update, contexto: Contexto) -> None:
+    _ = contexto.textos
+    inscripcion_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    par = await propia(update, contexto, inscripcion_id)
+    if par is None:
+        return
+    inscripcion, sesion = par
+    if inscripcion.estado != INSCRITA or sesion.inicio <= contexto.reloj.ahora():
+        await boton_que_ya_no_sirve(update, contexto)
+        return
+    await contexto.almacen.confirmar_asistencia(inscripcion.id, inscripcion.telegram_id)
+    await quitar_botones(update)
+    texto = _("¡Gracias por confirmar! Te esperamos. 🙌\n\n<b>{curso}</b>\n🗓️ {fecha}").format(
+        curso=nombre_curso(_, contexto.contenido, sesion.curso_id),
+        fecha=cuando(_, contexto.servicios, sesion))
+    await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")],
+                                           [boton_menu(_)]), editar=False)
+
+
+async def ya_no_puedo(update: Update, contexto: Contexto) -> None:
+    """Pide confirmar antes de dejar el lugar (el mismo paso que en /mis_cursos)."""
+    await pedir_baja(update, contexto, editar=False)
