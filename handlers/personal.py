@@ -268,13 +268,13 @@ def csv_de_lista(contexto: Contexto, _: Traductor, filas: list[FilaLista]) -> by
     salida = io.StringIO()
     escritor = csv.writer(salida)
     escritor.writerow([_("posición"), _("estado"), _("nombre"), _("municipio"), _("sexo"),
-                       _("rango de edad"), _("discapacidad"), _("asistió")])
+                       _("rango de edad"), _("asistió")])
     for f in filas:
         escritor.writerow([
             f.posicion, _texto_estado(_, f), _celda(f.nombre or ""),
             _municipio(contexto, f.municipio_clave),
             _opcion(_, "sexo", f.sexo), _opcion(_, "rango_edad", f.rango_edad),
-            _opcion(_, "discapacidad", f.discapacidad), _texto_asistio(_, f.asistio)])
+            _texto_asistio(_, f.asistio)])
     return salida.getvalue().encode("utf-8-sig")
 
 

@@ -51,7 +51,6 @@ class FilaLista:
     municipio_clave: str | None
     sexo: str | None
     rango_edad: str | None
-    discapacidad: str | None
     asistio: bool | None
 
 
@@ -98,10 +97,14 @@ class AlmacenPersonal(AlmacenBase):
         return [s for s in sesiones if s is not None]
 
     async def lista_para_personal(self, sesion_id: int) -> list[FilaLista]:
-        """Inscritas y luego en espera. Solo lleva perfil de quien aceptó el aviso."""
+        """Inscritas y luego en espera. Solo lleva perfil de quien aceptó el aviso.
+
+        Sin discapacidad ni lengua indígena: son datos sensibles y el aviso promete usarlos
+        solo en cifras sin nombres, nunca junto al nombre de la persona.
+        """
         filas = await self._todos(
             "SELECT i.id, i.telegram_id, i.estado, i.asistio, pf.nombre, pf.municipio_clave,"
-            " pf.sexo, pf.rango_edad, pf.discapacidad FROM inscripciones i"
+            " pf.sexo, pf.rango_edad FROM inscripciones i"
             " JOIN personas pe ON pe.telegram_id = i.telegram_id"
             " LEFT JOIN perfiles pf ON pf.telegram_id = i.telegram_id"
             "  AND pe.consentimiento = 'aceptado'"
@@ -114,7 +117,7 @@ class AlmacenPersonal(AlmacenBase):
             asistio = None if f["asistio"] is None else bool(f["asistio"])
             lista.append(FilaLista(
                 f["id"], f["telegram_id"], f["estado"], contadores[f["estado"]], f["nombre"],
-                f["municipio_clave"], f["sexo"], f["rango_edad"], f["discapacidad"], asistio))
+                f["municipio_clave"], f["sexo"], f["rango_edad"], asistio))
         return lista
 
     async def sesion_repetida(self, curso_id: str, inicio: datetime, municipio_clave: str | None,
