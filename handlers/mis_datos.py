@@ -6,9 +6,10 @@ from html import escape
 
 from telegram import Update
 
+from conversaciones.cursos import nombre_curso
 from handlers.comun import boton_menu, responder, teclado, trozos
 from nucleo.contexto import Contexto
-from nucleo.fechas import fecha_corta
+from nucleo.fechas import fecha_corta, fecha_y_hora
 from nucleo.perfil import etiqueta
 from nucleo.textos import N_, NOMBRES_IDIOMAS, Traductor
 
@@ -68,7 +69,36 @@ async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[
     if en_curso is not None and en_curso.respuestas:
         secciones.append(_("<b>Orientación sin terminar</b>") + "\n"
                          + _respuestas(contexto, _, en_curso.respuestas))
+    cursos = await _cursos(contexto, _, usuario_id)
+    if cursos:
+        secciones.append(cursos)
     return secciones
+
+
+async def _cursos(contexto: Contexto, _: Traductor, usuario_id: int) -> str:
+    """Cada inscripción (también pasadas o canceladas) y lo que contestó en la encuesta."""
+    almacen, zona = contexto.almacen, contexto.config.zona_horaria
+    historial = await almacen.historial_de_inscripciones(usuario_id)
+    if not historial:
+        return ""
+    estados = {"inscrita": _("con lugar"), "espera": _("en lista de espera"),
+               "cancelada": _("cancelada")}
+    activos = await almacen.recordatorios_activos(usuario_id)
+    lineas = [_("<b>Tus cursos</b>"),
+              _("Recordatorios: activados.") if activos else _("Recordatorios: apagados.")]
+    for inscripcion, sesion in historial:
+        linea = "• " + _("{curso}, {fecha}: {estado}").format(
+            curso=nombre_curso(_, contexto.contenido, sesion.curso_id),
+            fecha=fecha_y_hora(sesion.inicio, _, zona), estado=estados[inscripcion.estado])
+        if inscripcion.asistio:
+            linea += ", " + _("asististe")
+        encuesta = await almacen.encuesta(inscripcion.id)
+        if encuesta is not None and encuesta.puntuacion:
+            linea += ", " + _("calificaste con {n} de 5").format(n=encuesta.puntuacion)
+            if encuesta.comentario:
+                linea += f" («{escape(encuesta.comentario)}»)"
+        lineas.append(linea)
+    return "\n".join(lineas)
 
 
 def valor_legible(contexto: Contexto, _: Traductor, campo: str, valor: str | None) -> str:

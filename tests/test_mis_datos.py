@@ -59,3 +59,19 @@ async def test_borrar_a_mitad_de_un_flujo_cierra_el_flujo(ana: Persona, bot) -> 
 async def test_sin_datos(ana: Persona) -> None:
     await ana.escribe("/mis_datos")
     assert "No tenemos ningún dato tuyo" in ana.texto()
+
+
+async def test_muestra_cursos_y_encuesta_y_los_borra(ana: Persona, bot) -> None:
+    from tests.test_cursos import crear
+    from tests.test_mis_cursos import inscrita
+
+    sesion_id = await crear(bot, cupo=5)
+    await inscrita(ana, bot, sesion_id)
+    await ana.escribe("/mis_datos")
+    texto = ana.texto()
+    assert "Tus cursos" in texto and "Cooperativismo: lo básico" in texto
+    assert "con lugar" in texto and "Recordatorios: activados." in texto
+    await ana.pulsa("🗑️ Borrar todos mis datos")
+    await ana.pulsa("Sí, borrar todo")
+    assert not any((await bot.almacen.filas_con_id(ana.id)).values())
+    assert await bot.almacen.lista_de_sesion(sesion_id) == []

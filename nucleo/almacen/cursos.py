@@ -365,6 +365,14 @@ class AlmacenCursos(AlmacenBase):
                 pares.append((_inscripcion(fila), sesion))
         return sorted(pares, key=lambda par: (par[1].inicio, par[0].id))
 
+    async def historial_de_inscripciones(self, telegram_id: int,
+                                         ) -> list[tuple[Inscripcion, Sesion]]:
+        """Todas las inscripciones de la persona, también pasadas y canceladas (/mis_datos)."""
+        filas = await self._todos(f"{_INSCRIPCION} WHERE i.telegram_id = ? ORDER BY i.id",
+                                  (telegram_id,))
+        pares = [(_inscripcion(f), await self.sesion(f["sesion_id"])) for f in filas]
+        return sorted(pares, key=lambda par: (par[1].inicio, par[0].id))
+
     async def lista_de_sesion(self, sesion_id: int) -> list[Inscripcion]:
         """Primero quienes tienen lugar, luego quienes esperan; cada grupo por orden de llegada."""
         filas = await self._todos(
