@@ -36,7 +36,7 @@ async def test_orientacion_en_ingles_con_contenido_traducido(john: Persona) -> N
     await john.escribe("/orientacion")
     assert "Question 1" in john.texto()
     await john.escribe("Sell bread")
-    assert "What do you already have to start?" in john.texto()
+    assert "What do you already have to get started?" in john.texto()
 
 
 async def dar_consentimiento_en(persona: Persona) -> None:
