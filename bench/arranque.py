@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,8 +54,6 @@ async def hijo(variante: str, recordatorios: int, inscribir: int) -> dict:
 
 
 async def _ptb(variante: str, recordatorios: int) -> dict:
-    import resource
-
     from telegram.ext import ApplicationBuilder
 
     app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"])
@@ -65,7 +64,7 @@ async def _ptb(variante: str, recordatorios: int) -> dict:
         await _un_trabajo_por_recordatorio(app, recordatorios)
     await app.updater.start_polling(poll_interval=0.0, timeout=10)
     print("listo", flush=True)
-    datos = {"mib_pico": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    datos = _memoria()
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
@@ -81,7 +80,6 @@ async def _un_trabajo_por_recordatorio(app: Application, recordatorios: int) -> 
 
 
 async def _coopera(inscribir: int) -> dict:
-    import resource
     from datetime import UTC, datetime
 
     from nucleo.aplicacion import Coopera
@@ -92,20 +90,21 @@ async def _coopera(inscribir: int) -> dict:
     bot = Coopera(config)
     await bot.iniciar()
     print("listo", flush=True)
-    mib_arranque = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    memoria = _memoria()
     ahora = datetime.now(UTC)
 
     def plan(inicio: datetime) -> list[tuple[int, datetime]]:
         return momentos_de_recordatorio(inicio, config.antelaciones_min, config.silencio,
                                         config.zona_horaria, ahora)
 
-    tiempos = await _inscribir_varias(bot, inscribir, ahora, plan)
-    datos = {"mib_pico": mib_arranque,
-             "mib_pico_tras_inscribir": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    try:
+        tiempos = await _inscribir_varias(bot, inscribir, ahora, plan)
+    finally:
+        await bot.detener()  # si no, el hilo de aiosqlite deja vivo al proceso
+    datos = {**memoria, "mib_pico_tras_inscribir": _memoria()["mib_pico"],
              "inscripcion_ms_mediana": statistics.median(tiempos) * 1000 if tiempos else None,
              "inscripcion_ms_p95": _percentil(tiempos, 95) * 1000 if tiempos else None,
              "inscripcion_ms_max": max(tiempos) * 1000 if tiempos else None}
-    await bot.detener()
     return datos
 
 
@@ -126,6 +125,17 @@ async def _inscribir_varias(bot: Coopera, cuantas: int, ahora: datetime,
         tiempos.append(time.perf_counter() - inicio)
         assert resultado.exito, resultado
     return tiempos
+
+
+def _memoria() -> dict:
+    """Pico de memoria del proceso: ru_maxrss y VmHWM (este último no se hereda del padre)."""
+    import resource
+
+    pico = Path("/proc/self/status").read_text()
+    vmhwm = next((int(linea.split()[1]) for linea in pico.splitlines()
+                  if linea.startswith("VmHWM:")), 0)
+    return {"mib_pico": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "mib_vmhwm": vmhwm / 1024}
 
 
 def _percentil(valores: list[float], p: int) -> float:
@@ -163,23 +173,35 @@ async def _correr(variante: str, entorno: dict[str, str], recordatorios: int,
     return datos
 
 
-async def orquestar(n: int, sesiones: int, repeticiones: int, inscribir: int) -> None:
-    from bench.base_grande import armar
+async def _armar_base(ruta: Path, n: int, sesiones: int) -> dict:
+    # En otro proceso: este queda chico, y Linux hereda el ru_maxrss del padre a los hijos.
+    proceso = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.base_grande", str(ruta), "--n", str(n),
+        "--sesiones", str(sesiones), cwd=RAIZ, stdout=asyncio.subprocess.PIPE)
+    salida, _ = await proceso.communicate()
+    return json.loads(salida)
 
+
+async def orquestar(n: int, sesiones: int, repeticiones: int, inscribir: int) -> None:
     with tempfile.TemporaryDirectory() as carpeta:
         grande, vacia = Path(carpeta) / "grande.sqlite3", Path(carpeta) / "vacia.sqlite3"
-        base = await armar(grande, n, sesiones)
+        base = await _armar_base(grande, n, sesiones)
+        await _armar_base(vacia, 0, 0)
         print(f"Base: {json.dumps(base)}")
         emulador, url, token = await _emulador()
         try:
             entorno = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": url}
             resultados = {}
             for variante in VARIANTES:
-                bd = vacia if variante == "coopera_vacia" else grande
-                corridas = [await _correr(variante, {**entorno, "COOPERA_BD": str(bd)},
-                                          base["recordatorios_pendientes"],
-                                          inscribir if variante == "coopera" else 0)
-                            for _ in range(repeticiones)]
+                corridas = []
+                for _ in range(repeticiones):
+                    # Cada corrida con su copia: las inscripciones medidas no se acumulan.
+                    bd = Path(carpeta) / "corrida.sqlite3"
+                    shutil.copy(vacia if variante == "coopera_vacia" else grande, bd)
+                    corridas.append(await _correr(
+                        variante, {**entorno, "COOPERA_BD": str(bd)},
+                        base["recordatorios_pendientes"],
+                        inscribir if variante == "coopera" else 0))
                 resultados[variante] = _resumir(corridas)
         finally:
             emulador.terminate()
@@ -195,11 +217,12 @@ def _resumir(corridas: list[dict]) -> dict:
 
 def _imprimir(resultados: dict, base: dict) -> None:
     ptb = resultados["ptb"]
-    print(f"\n{'variante':<48} {'hasta escuchar':>15} {'x PTB':>6} {'MiB pico':>9}")
+    print(f"\n{'variante':<48} {'hasta escuchar':>15} {'x PTB':>6} {'MiB pico':>9} "
+          f"{'VmHWM':>7}")
     for variante, datos in resultados.items():
         print(f"{VARIANTES[variante]:<48} {datos['segundos_hasta_escuchar']:>13.2f} s "
               f"{datos['segundos_hasta_escuchar'] / ptb['segundos_hasta_escuchar']:>6.2f} "
-              f"{datos['mib_pico']:>9.1f}")
+              f"{datos['mib_pico']:>9.1f} {datos['mib_vmhwm']:>7.1f}")
     coopera = resultados["coopera"]
     if "inscripcion_ms_mediana" in coopera:
         print(f"\nUna inscripción con {base['inscripciones']} inscripciones y "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ async def armar(ruta: Path, inscripciones: int, sesiones: int) -> dict[str, floa
         await almacen.sembrar_personas(personas, ahora)
         semillas = [SesionSemilla(CURSOS[n % len(CURSOS)], _inicio(ahora, n, sesiones),
                                   lugar="Casa de la Cultura", direccion="5 Oriente 5, Puebla",
-                                  cupo=max(30, inscripciones // sesiones + 10))
+                                  cupo=max(30, inscripciones // max(sesiones, 1) + 10))
                     for n in range(sesiones)]
         ids_sesiones = await almacen.sembrar_sesiones(semillas, ahora)
 
@@ -66,7 +67,7 @@ def main() -> None:
     lector.add_argument("--n", type=int, default=100_000, help="inscripciones")
     lector.add_argument("--sesiones", type=int, default=5_000)
     opciones = lector.parse_args()
-    print(asyncio.run(armar(opciones.ruta, opciones.n, opciones.sesiones)))
+    print(json.dumps(asyncio.run(armar(opciones.ruta, opciones.n, opciones.sesiones))))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ __all__ = ["Despachador", "EnvioNuevo"]
 
 registro = logging.getLogger("coopera.envios")
 
+LIMITE_TELEGRAM = 30  # mensajes por segundo, en total, para un bot
 EN_VUELO = 8  # envíos a la vez: a 30/s con ~250 ms de ida y vuelta hacen falta unos 8
 MAX_INTENTOS = 5
 ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4
@@ -64,6 +65,12 @@ PAUSAR, INALCANZABLE, REINTENTAR, INCIERTO, FALLIDO, TOKEN = (
 
 
 class Despachador:
+    """La cola de envíos: `encolar()` desde cualquier parte; un trabajador la vacía a su ritmo.
+
+    `reloj` pone las fechas en la base; `reloj_monotono` mide las ventanas de tasas.
+    `espera_respuesta`: cuánto esperar a Telegram antes de dar el envío por incierto.
+    """
+
     def __init__(self, config: Configuracion, almacen: Almacen, reloj: Reloj, *,
                  reloj_monotono: Callable[[], float] = time.monotonic,
                  espera_respuesta: float = ESPERA_RESPUESTA) -> None:
@@ -71,8 +78,9 @@ class Despachador:
         self._monotono = reloj_monotono
         self._espera_respuesta = espera_respuesta
         # Ventana deslizante: hasta `_por_ventana` envíos cada `_ventana` segundos.
-        self._por_ventana = max(1, math.floor(config.envios_por_segundo))
-        self._ventana = self._por_ventana / config.envios_por_segundo
+        por_segundo = min(config.envios_por_segundo, LIMITE_TELEGRAM)
+        self._por_ventana = max(1, math.floor(por_segundo))
+        self._ventana = self._por_ventana / por_segundo
         self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
         self._en_vuelo: dict[int, asyncio.Task[None]] = {}
         self._chats_en_vuelo: set[int] = set()
