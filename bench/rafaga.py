@@ -45,7 +45,7 @@ async def preparar(ruta: Path, emulador: EmuladorBotAPI, n: int, debido: datetim
     finally:
         await almacen.cerrar()
     for persona in personas:  # ya abrieron el chat con el bot
-        emulador._registrar(UsuarioFicticio(persona, first_name=f"P{persona}"))
+        emulador.conocer(UsuarioFicticio(persona, first_name=f"P{persona}"))
 
 
 async def medir_coopera(n: int, por_segundo: float) -> dict:
@@ -124,7 +124,7 @@ async def medir_ptb(n: int, por_segundo: float) -> dict:
 
     async with EmuladorBotAPI(limitar_tasas=True) as emulador:
         for persona in range(PRIMER_ID, PRIMER_ID + n):
-            emulador._registrar(UsuarioFicticio(persona, first_name=f"P{persona}"))
+            emulador.conocer(UsuarioFicticio(persona, first_name=f"P{persona}"))
         app = (ApplicationBuilder().token(emulador.token).base_url(emulador.url_base)
                .rate_limiter(AIORateLimiter(overall_max_rate=por_segundo, max_retries=5))
                .build())

@@ -1138,6 +1138,14 @@ class EmuladorBotAPI:
             ventana = self._tasas.por_chat.setdefault(chat_id, deque())
             _podar(ventana, ahora).append(ahora)
 
+    def conocer(self, usuario: UsuarioFicticio) -> None:
+        """Como si la persona ya hubiera abierto el chat con el bot, sin mandar nada.
+
+        Sirve para preparar miles de destinatarios (pruebas de envíos y mediciones) sin que
+        sus mensajes de bienvenida cuenten en los límites de Telegram.
+        """
+        self._registrar(usuario)
+
     # ---------------------------------------------------------------- estado interno
 
     def _registrar(self, usuario: UsuarioFicticio) -> None:

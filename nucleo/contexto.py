@@ -79,6 +79,8 @@ async def fijar_idioma(update: object, contexto: Contexto) -> None:
         return
     usuario = update.effective_user
     persona = await contexto.almacen.persona(usuario.id)
+    if persona is not None and persona.inalcanzable:
+        await contexto.almacen.marcar_alcanzable(usuario.id)  # si escribe, ya no nos bloquea
     idioma = (
         (persona.idioma if persona else None)
         or contexto.user_data.get("idioma_elegido")

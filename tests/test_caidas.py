@@ -50,7 +50,7 @@ async def preparar_base(bd: Path, emulador: EmuladorBotAPI) -> None:
     finally:
         await almacen.cerrar()
     for persona in PERSONAS:  # ya abrieron el chat con el bot
-        emulador._registrar(UsuarioFicticio(persona, first_name=f"P{persona}"))
+        emulador.conocer(UsuarioFicticio(persona, first_name=f"P{persona}"))
 
 
 async def arrancar(emulador: EmuladorBotAPI, bd: Path, registro: Path

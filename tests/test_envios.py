@@ -36,7 +36,7 @@ async def emulador() -> AsyncIterator[EmuladorBotAPI]:
 def conocer(emulador: EmuladorBotAPI, telegram_id: int) -> None:
     # Telegram solo deja escribir a quien ya abrió el chat con el bot. Se registra sin que
     # escriba, para que las respuestas a su /start no cuenten en las ventanas de tasas.
-    emulador._registrar(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
+    emulador.conocer(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
 
 
 @dataclass

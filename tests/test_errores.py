@@ -33,3 +33,17 @@ async def test_red_caida_al_contestar_no_tumba_el_bot(ana: Persona, bot, emulado
     await ana.escribe("/start")  # la respuesta y la disculpa fallan; el bot sigue
     await ana.escribe("/start")
     assert "Coopera Puebla" in ana.texto()
+
+
+async def test_quien_bloqueo_y_vuelve_a_escribir_se_puede_contactar(ana: Persona, bot,
+                                                                    emulador) -> None:
+    from nucleo.envios import EnvioNuevo
+
+    await completar_perfil(ana)
+    emulador.bloquear(ana.usuario)
+    await bot.coopera.despachador.encolar([EnvioNuevo(ana.id, "Aviso", "prueba:1")])
+    await bot.coopera.despachador.vaciar(10)
+    assert (await bot.almacen.persona(ana.id)).inalcanzable
+    emulador.desbloquear(ana.usuario)
+    await ana.escribe("/menu")
+    assert not (await bot.almacen.persona(ana.id)).inalcanzable

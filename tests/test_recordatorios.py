@@ -26,7 +26,7 @@ def local(dia: int, hora: int, minuto: int = 0, segundo: int = 0) -> datetime:
 
 def conocer(emulador: EmuladorBotAPI, telegram_id: int) -> None:
     # Telegram solo deja escribir a quien abrió el chat con el bot: se registra sin escribir.
-    emulador._registrar(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
+    emulador.conocer(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
 
 
 async def inscribir(bot: BotDePrueba, ids: list[int], inicio: datetime, *,

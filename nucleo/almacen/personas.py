@@ -20,6 +20,7 @@ class Persona:
     version_aviso: str
     decidido_en: datetime
     idioma: str | None
+    inalcanzable: bool = False  # Telegram dijo 403 (bloqueó al bot) en el último envío
 
     @property
     def acepto(self) -> bool:
@@ -63,7 +64,8 @@ class AlmacenPersonas(AlmacenBase):
         if fila is None:
             return None
         return Persona(fila["telegram_id"], fila["consentimiento"], fila["version_aviso"],
-                       fecha(fila["decidido_en"]), fila["idioma"])
+                       fecha(fila["decidido_en"]), fila["idioma"],
+                      fila["inalcanzable_desde"] is not None)
 
     async def registrar_consentimiento(
         self, telegram_id: int, acepta: bool, version_aviso: str, ahora: datetime,
