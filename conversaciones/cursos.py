@@ -74,7 +74,7 @@ MODALIDADES = {"presencial": N_("🏫 Presencial"), "en_linea": N_("💻 En lín
 # --- piezas compartidas (también las usan /mis_cursos, recordatorios y avisos) -------------
 
 def curso_de(contenido: Contenido, curso_id: str) -> Curso | None:
-    return next((c for c in contenido.cursos if c.id == curso_id), None)
+    return contenido.curso(curso_id)
 
 
 def nombre_curso(_: Traductor, contenido: Contenido, curso_id: str) -> str:

@@ -113,7 +113,8 @@ async def sesiones(update: Update, contexto: Contexto) -> None:
 
 
 def nombre_curso(contexto: Contexto, _: Traductor, curso_id: str) -> str:
-    curso = next((c for c in contexto.contenido.cursos if c.id == curso_id), None)
+    """Sin escapar: va en botones (los nombres del catálogo no llevan < > &)."""
+    curso = contexto.contenido.curso(curso_id)
     return _(curso.nombre) if curso else curso_id
 
 

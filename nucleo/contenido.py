@@ -177,6 +177,10 @@ class Contenido:
     privacidad: Privacidad
     cursos: tuple[Curso, ...]
 
+    def curso(self, curso_id: str) -> Curso | None:
+        """El curso del catálogo; None si ya no está (una sesión vieja puede nombrarlo)."""
+        return next((c for c in self.cursos if c.id == curso_id), None)
+
 
 # --- Lectura de YAML ------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ class ProgramadorRecordatorios:
                  job_queue: JobQueue) -> None:
         self._config, self._almacen, self._reloj = config, almacen, reloj
         self._despachador, self._textos = despachador, textos
-        self._cursos = {curso.id: curso for curso in contenido.cursos}
+        self._contenido = contenido
         self._job_queue = job_queue
         self._trabajo: Job | None = None
         self._candado = asyncio.Lock()
@@ -109,7 +109,7 @@ class ProgramadorRecordatorios:
                           PRIORIDAD_RECORDATORIO)
 
     def _texto(self, r: RecordatorioDebido, _: Traductor) -> str:
-        curso = self._cursos.get(r.curso_id)
+        curso = self._contenido.curso(r.curso_id)
         nombre = _(curso.nombre) if curso else r.curso_id
         lineas = [_("🔔 <b>Recordatorio de tu curso</b>"), f"<b>{html.escape(nombre)}</b>",
                   "📅 " + fecha_y_hora(r.inicio, _, self._config.zona_horaria)]
