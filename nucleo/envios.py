@@ -83,6 +83,7 @@ class Despachador:
         self._ventana = self._por_ventana / por_segundo
         self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
         self._en_vuelo: dict[int, asyncio.Task[None]] = {}
+        self._tomando = False
         self._chats_en_vuelo: set[int] = set()
         self._chat_libre: dict[int, float] = {}  # chat → desde cuándo se le puede escribir
         self._reintentar_en: dict[int, float] = {}  # id del envío → desde cuándo reintentar
@@ -149,7 +150,8 @@ class Despachador:
     async def vaciar(self, timeout: float = 30) -> None:
         """Espera a que no quede nada pendiente ni en vuelo (para pruebas y mediciones)."""
         async with asyncio.timeout(timeout):
-            while self._en_vuelo or await self._almacen.envios_pendientes():
+            while (self._tomando or self._en_vuelo
+                   or await self._almacen.envios_pendientes()):
                 await asyncio.sleep(0.02)
 
     # --- el trabajador ----------------------------------------------------------
@@ -172,12 +174,18 @@ class Despachador:
         espera = self._espera_por_limites(ahora)
         if espera > 0 or self._parando:
             return espera
-        envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
-                                                self._en_espera(ahora))
-        if envio is None:
-            return self._proximo_desbloqueo(ahora)
-        self._chats_en_vuelo.add(envio.telegram_id)
-        self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio))
+        # Entre tomar la fila (ya no está «pendiente») y registrarla en vuelo hay una espera:
+        # `_tomando` evita que vaciar() crea en ese instante que no queda nada.
+        self._tomando = True
+        try:
+            envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
+                                                    self._en_espera(ahora))
+            if envio is None:
+                return self._proximo_desbloqueo(ahora)
+            self._chats_en_vuelo.add(envio.telegram_id)
+            self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio))
+        finally:
+            self._tomando = False
         return 0.0
 
     async def _dormir(self, segundos: float) -> None:

@@ -84,6 +84,8 @@ def test_el_registro_tapa_el_token(capsys) -> None:
     from nucleo.registro import configurar_registro
 
     token = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
+    raiz = logging.getLogger()
+    antes = (raiz.handlers[:], raiz.level, logging.getLogger("httpx").level)
     configurar_registro([token])
     try:
         logging.getLogger("telegram.ext").warning("POST https://api.telegram.org/bot%s/getMe",
@@ -93,5 +95,10 @@ def test_el_registro_tapa_el_token(capsys) -> None:
         assert token not in salida and "B" * 35 not in salida
         assert salida.count("<token>") == 2
         assert logging.getLogger("httpx").level == logging.WARNING
-    finally:
-        logging.basicConfig(force=True)
+    finally:  # el manejador nuevo escribe en el stderr de capsys, que se cierra al terminar
+        for manejador in raiz.handlers[:]:
+            raiz.removeHandler(manejador)
+        for manejador in antes[0]:
+            raiz.addHandler(manejador)
+        raiz.setLevel(antes[1])
+        logging.getLogger("httpx").setLevel(antes[2])
