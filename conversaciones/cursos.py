@@ -34,7 +34,7 @@ from telegram.ext import (
 
 from conversaciones.comun import salidas
 from conversaciones.encuesta import encolar_encuestas
-from handlers.comun import Boton, avisar, boton_menu, responder, teclado, trozos
+from handlers.comun import Boton, avisar, boton_menu, responder, responder_largo, teclado
 from nucleo.almacen.cursos import (
     CANCELADA,
     ESPERA,
@@ -163,11 +163,7 @@ async def reprogramar(servicios: Servicios) -> None:
 async def mostrar(update: Update, texto: str, botones: Sequence[Sequence[Boton]],
                   *, editar: bool = True) -> None:
     """Responde en uno o más mensajes (un texto largo se parte); los botones van al final."""
-    partes = trozos(texto)
-    for i, parte in enumerate(partes):
-        ultimo = i == len(partes) - 1
-        await responder(update, parte, teclado(*botones) if ultimo else None,
-                        editar=editar and i == 0)
+    await responder_largo(update, texto, teclado(*botones), editar=editar)
 
 
 def paginar(elementos: Sequence, pagina: int) -> tuple[Sequence, int, int]:

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
-from handlers.comun import boton_menu, responder, teclado, trozos
+from handlers.comun import boton_menu, responder, responder_largo, teclado
 from nucleo.almacen import OrientacionEnCurso
 from nucleo.contenido import Pregunta, Resultado
 from nucleo.contexto import Contexto
@@ -97,11 +97,7 @@ async def mostrar_resultado(update: Update, contexto: Contexto, resultado: Resul
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     nombre = perfil.nombre if perfil and perfil.nombre else update.effective_user.first_name
     texto = texto_de_resultado(contexto, _, resultado, nombre, _actividad(contexto, respuestas))
-    partes = trozos(texto)
-    botones = teclado(*_botones_resultado(_, resultado))
-    for i, parte in enumerate(partes):
-        ultimo = i == len(partes) - 1
-        await responder(update, parte, botones if ultimo else None, editar=i == 0)
+    await responder_largo(update, texto, teclado(*_botones_resultado(_, resultado)))
 
 
 def texto_de_resultado(contexto: Contexto, _: Traductor, resultado: Resultado,

@@ -83,6 +83,19 @@ async def _contestar_consulta(update: Update, texto: str | None = None) -> None:
         await consulta.answer(texto)
 
 
+async def responder_largo(update: Update, texto: str,
+                          botones: InlineKeyboardMarkup | None = None,
+                          *, editar: bool = True) -> None:
+    """Como `responder`, pero un texto largo va en varios mensajes; los botones, al final.
+
+    Con editar=True solo el primer trozo reemplaza al mensaje pulsado.
+    """
+    partes = trozos(texto)
+    for i, parte in enumerate(partes):
+        ultimo = i == len(partes) - 1
+        await responder(update, parte, botones if ultimo else None, editar=editar and i == 0)
+
+
 def trozos(texto: str, maximo: int = 4000) -> list[str]:
     """Parte un texto largo por párrafos para no pasar el límite de Telegram (4096)."""
     partes: list[str] = []

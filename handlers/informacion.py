@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.comun import boton_menu, responder, teclado, trozos
+from handlers.comun import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
 from nucleo.textos import N_
 
@@ -32,6 +32,4 @@ async def camino(update: Update, contexto: Contexto) -> None:
     # Sin datos guardados no hay idea escrita: queda un «…» en su lugar.
     texto = texto_de_resultado(contexto, _, resultado, update.effective_user.first_name, "…")
     botones = teclado([(_("⬅️ Ver los otros caminos"), "info:caminos")], [boton_menu(_)])
-    partes = trozos(texto)
-    for i, parte in enumerate(partes):
-        await responder(update, parte, botones if i == len(partes) - 1 else None, editar=i == 0)
+    await responder_largo(update, texto, botones)

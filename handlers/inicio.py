@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import Update
 
-from handlers.comun import boton_menu, responder, teclado, trozos
+from handlers.comun import boton_menu, responder, responder_largo, teclado
 from nucleo.contenido import Contenido
 from nucleo.contexto import Contexto
 from nucleo.textos import Traductor
@@ -86,12 +86,9 @@ async def aviso_completo(update: Update, contexto: Contexto) -> None:
         secciones.append(f"<b>{_(seccion.titulo)}</b>\n{cuerpo}")
     persona = await contexto.almacen.persona(update.effective_user.id)
     pendiente = persona is None or not persona.acepto
-    partes = trozos("\n\n".join(secciones))
     botones = (teclado(*botones_consentimiento(_)[:2]) if pendiente
                else teclado([boton_menu(_)]))
-    for i, parte in enumerate(partes):
-        ultimo = i == len(partes) - 1
-        await responder(update, parte, botones if ultimo else None, editar=False)
+    await responder_largo(update, "\n\n".join(secciones), botones, editar=False)
 
 
 async def rechazar_aviso(update: Update, contexto: Contexto) -> None:

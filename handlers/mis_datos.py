@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 
 from conversaciones.cursos import nombre_curso
-from handlers.comun import boton_menu, responder, teclado, trozos
+from handlers.comun import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_corta, fecha_y_hora
 from nucleo.perfil import etiqueta
@@ -37,9 +37,7 @@ async def mostrar_datos(update: Update, contexto: Contexto) -> None:
         [(_("🗑️ Borrar todos mis datos"), "datos:borrar")],
         [boton_menu(_)],
     )
-    partes = trozos(texto)
-    for i, parte in enumerate(partes):
-        await responder(update, parte, botones if i == len(partes) - 1 else None, editar=False)
+    await responder_largo(update, texto, botones, editar=False)
 
 
 async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[str]:
