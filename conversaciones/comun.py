@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Awaitable, Callable, Collection
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
@@ -41,6 +42,28 @@ async def cancelar(update: Update, contexto: Contexto) -> int:
 async def interrumpir(update: Update, contexto: Contexto) -> int:
     await contexto.application.update_queue.put(update)
     return ConversationHandler.END
+
+
+Paso = Callable[[Update, Contexto], Awaitable[int]]
+Volver = Callable[[Update, Contexto, int], Awaitable[int]]
+
+
+def repetir_paso(estado: int, escritos: Collection[int], volver: Volver) -> Paso:
+    """Lo que no es lo que pide el paso (texto donde van botones, una foto, un botón viejo):
+    lo decimos con una frase y `volver` hace otra vez la pregunta de `estado`."""
+
+    async def callback(update: Update, contexto: Contexto) -> int:
+        _ = contexto.textos
+        if update.callback_query is not None:
+            aviso = _("Ese botón ya no funciona. Sigamos aquí:")
+        elif estado in escritos:
+            aviso = _("Escríbelo con texto, por favor.")
+        else:
+            aviso = _("Contesta con los botones, por favor.")
+        await responder(update, aviso, editar=False)
+        return await volver(update, contexto, estado)
+
+    return callback
 
 
 def salidas() -> list[BaseHandler]:

@@ -9,7 +9,6 @@ Empieza al aceptar el aviso de privacidad (o con /perfil). La primera vez va en 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import Update
@@ -21,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversaciones.comun import salidas
+from conversaciones.comun import Paso, repetir_paso, salidas
 from handlers.comun import boton_menu, en_columnas, quitar_botones, responder, teclado
 from handlers.inicio import version_aviso
 from handlers.mis_datos import CAMPOS, valor_legible
@@ -280,21 +279,8 @@ async def listo(update: Update, contexto: Contexto) -> int:
 
 # --- lo inesperado en cada paso --------------------------------------------------------
 
-def repetir(estado: int) -> Callable[[Update, Contexto], Awaitable[int]]:
-    """Texto donde van botones, una foto, un botón viejo...: lo decimos y repetimos el paso."""
-
-    async def callback(update: Update, contexto: Contexto) -> int:
-        _ = contexto.textos
-        if update.callback_query is not None:
-            aviso = _("Ese botón ya no funciona. Sigamos aquí:")
-        elif estado in (NOMBRE, MUNICIPIO):
-            aviso = _("Necesito que lo escribas con letras, por favor.")
-        else:
-            aviso = _("No entendí. Contesta con los botones, por favor.")
-        await responder(update, aviso, editar=False)
-        return await _volver_a_preguntar(update, contexto, estado)
-
-    return callback
+def repetir(estado: int) -> Paso:
+    return repetir_paso(estado, (NOMBRE, MUNICIPIO), _volver_a_preguntar)
 
 
 async def _volver_a_preguntar(update: Update, contexto: Contexto, estado: int) -> int:

@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversaciones.comun import interrumpir, salidas
+from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
 from conversaciones.cursos import nombre_curso as nombre_curso_html
 from conversaciones.cursos import planes_de, texto_sesion
 from conversaciones.cursos import reprogramar as reprogramar_recordatorios
@@ -76,7 +76,6 @@ ORDEN_PRESENCIAL = ("curso_id", "fecha", "inicio", "duracion_min", "modalidad",
                     "municipio_clave", "lugar", "direccion", "mapa_url", "cupo")
 ORDEN_EN_LINEA = ("curso_id", "fecha", "inicio", "duracion_min", "modalidad", "enlace", "cupo")
 DURACIONES = (60, 90, 120, 180, 240)
-Paso = Callable[[Update, Contexto], Awaitable[int]]
 
 
 # --- el borrador -------------------------------------------------------------------------------
@@ -627,19 +626,7 @@ async def interrumpir_flujo(update: Update, contexto: Contexto) -> int:
 
 def repetir(estado: int) -> Paso:
     """Algo que no es lo que pide el paso: lo decimos y repetimos la pregunta."""
-
-    async def callback(update: Update, contexto: Contexto) -> int:
-        _ = contexto.textos
-        if update.callback_query is not None:
-            aviso = _("Ese botón ya no funciona. Sigamos aquí:")
-        elif estado in ESCRITOS:
-            aviso = _("Escríbelo con texto, por favor.")
-        else:
-            aviso = _("Contesta con los botones, por favor.")
-        await responder(update, aviso, editar=False)
-        return await _volver_a_preguntar(update, contexto, estado)
-
-    return callback
+    return repetir_paso(estado, ESCRITOS, _volver_a_preguntar)
 
 
 async def _volver_a_preguntar(update: Update, contexto: Contexto, estado: int) -> int:
