@@ -53,9 +53,10 @@ def actualizar() -> None:
     for dominio in MAPEOS:
         for idioma in idiomas():
             po = LOCALES / idioma / "LC_MESSAGES" / f"{dominio}.po"
-            orden = "update" if po.exists() else "init"
-            _pybabel(orden, "-D", dominio, "-i", str(LOCALES / f"{dominio}.pot"),
-                     "-d", str(LOCALES), "-l", idioma, "--no-wrap")
+            extra = ["--ignore-obsolete"] if po.exists() else []  # sin textos que ya no se usan
+            _pybabel("update" if po.exists() else "init", *extra, "-D", dominio,
+                     "-i", str(LOCALES / f"{dominio}.pot"), "-d", str(LOCALES), "-l", idioma,
+                     "--no-wrap")
 
 
 def nuevo(idioma: str) -> None:
