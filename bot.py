@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from nucleo.aplicacion import Coopera
+from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido
 from nucleo.registro import configurar_registro

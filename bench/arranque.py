@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from telegram.ext import Application
 
-    from nucleo.aplicacion import Coopera
+    from aplicacion import Coopera
 
 RAIZ = Path(__file__).resolve().parent.parent
 VARIANTES = {
@@ -82,7 +82,7 @@ async def _un_trabajo_por_recordatorio(app: Application, recordatorios: int) -> 
 async def _coopera(inscribir: int) -> dict:
     from datetime import UTC, datetime
 
-    from nucleo.aplicacion import Coopera
+    from aplicacion import Coopera
     from nucleo.configuracion import Configuracion
     from nucleo.horario import momentos_de_recordatorio
 

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 
 from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
-from nucleo.aplicacion import Coopera
+from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, Secreto
 
 

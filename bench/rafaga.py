@@ -24,7 +24,7 @@ from pathlib import Path
 from emulador import EmuladorBotAPI, Peticion, UsuarioFicticio
 from nucleo.almacen import Almacen
 from nucleo.almacen.recordatorios import SesionSemilla
-from nucleo.aplicacion import Coopera
+from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, Secreto
 
 PRIMER_ID = 20_000_000

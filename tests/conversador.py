@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 
 from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
-from nucleo.aplicacion import Coopera
+from aplicacion import Coopera
 from nucleo.configuracion import Configuracion
 from nucleo.reloj import RelojFijo
 

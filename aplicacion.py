@@ -137,7 +137,7 @@ def registrar_handlers(app: Application) -> None:
 
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
-                         reloj: Reloj) -> Application:
+                         textos: Textos, reloj: Reloj) -> Application:
     procesador = ProcesadorEnOrden()
     constructor = (
         ApplicationBuilder()
@@ -153,7 +153,6 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
         constructor = constructor.base_url(config.url_base)
     app = constructor.build()
     procesador.aplicacion = app
-    textos = Textos(config.carpeta_contenido / "locales", config.idioma_predeterminado)
     instalar_servicios(app, Servicios(config, almacen, contenido, textos, reloj))
     registrar_handlers(app)
     return app
@@ -173,18 +172,27 @@ async def registrar_comandos(app: Application) -> None:
 class Coopera:
     """El bot completo: abre la base, carga el contenido, arranca y se detiene en orden."""
 
-    def __init__(self, config: Configuracion, reloj: Reloj | None = None) -> None:
+    def __init__(self, config: Configuracion, reloj: Reloj | None = None, *,
+                 contenido: Contenido | None = None, textos: Textos | None = None) -> None:
+        """`contenido` y `textos` ya cargados se pueden pasar (las pruebas los cargan una
+        vez); si no, se leen de `config.carpeta_contenido` al iniciar."""
         self.config = config
         self.reloj = reloj or Reloj()
+        self._contenido = contenido
+        self._textos = textos
         self.almacen: Almacen | None = None
         self.aplicacion: Application | None = None
         self.despachador: Despachador | None = None
         self.recordatorios: ProgramadorRecordatorios | None = None
 
     async def iniciar(self, *, intervalo_sondeo: float = 0.0) -> None:
-        contenido = cargar_contenido(self.config.carpeta_contenido)  # falla antes de abrir nada
+        # El contenido se valida antes de abrir nada: si está mal, el bot no arranca.
+        contenido = self._contenido or cargar_contenido(self.config.carpeta_contenido)
+        textos = self._textos or Textos(self.config.carpeta_contenido / "locales",
+                                        self.config.idioma_predeterminado)
         self.almacen = await Almacen.abrir(self.config.ruta_bd)
-        self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, self.reloj)
+        self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, textos,
+                                               self.reloj)
         await self.aplicacion.initialize()
         await registrar_comandos(self.aplicacion)
         servicios: Servicios = self.aplicacion.bot_data["servicios"]
