@@ -10,7 +10,8 @@ import argparse
 import asyncio
 import contextlib
 
-from emulador.servidor import EmuladorBotAPI, UsuarioFicticio
+from emulador.modelo import UsuarioFicticio
+from emulador.servidor import EmuladorBotAPI
 from emulador.terminal import conversar_en_terminal
 
 

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from emulador.servidor import NOMBRE_BOT, EmuladorBotAPI, MensajeChat, UsuarioFicticio
+from emulador.modelo import NOMBRE_BOT, MensajeChat, UsuarioFicticio
+from emulador.servidor import EmuladorBotAPI
 
 INSTRUCCIONES = (
     "Escribe como si fueras una persona usuaria. Para pulsar un botón escribe su número. "
