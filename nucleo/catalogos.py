@@ -17,9 +17,9 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from nucleo.configuracion import RAIZ
+from nucleo.configuracion import CARPETA_CONTENIDO, RAIZ
 
-LOCALES = RAIZ / "contenido" / "locales"
+LOCALES = CARPETA_CONTENIDO / "locales"
 MAPEOS = {"mensajes": LOCALES / "mapeo_mensajes.cfg", "contenido": LOCALES / "mapeo_contenido.cfg"}
 
 

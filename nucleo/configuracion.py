@@ -12,9 +12,13 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import contenido
 from nucleo.horario import HorasDeSilencio
 
 RAIZ = Path(__file__).resolve().parent.parent
+# El contenido viaja como datos del paquete `contenido`: se encuentra igual desde el código
+# fuente que instalado con pip (COOPERA_CONTENIDO lo reemplaza).
+CARPETA_CONTENIDO = Path(contenido.__file__).resolve().parent
 PATRON_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 IDIOMAS_SOPORTADOS = ("es_MX", "en")
 
@@ -48,7 +52,7 @@ class Configuracion:
     personal: frozenset[int] = frozenset()
     zona_horaria: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
     idioma_predeterminado: str = "es_MX"
-    carpeta_contenido: Path = RAIZ / "contenido"
+    carpeta_contenido: Path = CARPETA_CONTENIDO
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
     envios_por_segundo: float = 25.0
@@ -63,7 +67,7 @@ class Configuracion:
             personal=_ids_personal(entorno.get("COOPERA_PERSONAL", "")),
             zona_horaria=_zona(entorno.get("COOPERA_ZONA_HORARIA") or "America/Mexico_City"),
             idioma_predeterminado=_idioma(entorno.get("COOPERA_IDIOMA") or "es_MX"),
-            carpeta_contenido=Path(entorno.get("COOPERA_CONTENIDO") or RAIZ / "contenido"),
+            carpeta_contenido=Path(entorno.get("COOPERA_CONTENIDO") or CARPETA_CONTENIDO),
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
             envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
