@@ -1,8 +1,10 @@
-"""Arma la aplicación de PTB: todos los handlers se registran aquí, en un solo lugar.
+"""Arma el bot: abre la base, carga el contenido, construye la aplicación de PTB y registra
+todos los handlers y trabajos aquí, en un solo lugar (solo bot.py y las pruebas importan este
+módulo; nucleo/ nunca importa una pantalla).
 
 El orden importa: en el grupo 0, PTB usa el primer handler que acepta la actualización.
 Por eso van primero los flujos (ConversationHandler), luego los comandos y botones
-sueltos, y al final lo que atiende todo lo demás.
+sueltos, luego el personal, y al final lo que atiende todo lo demás.
 """
 
 from __future__ import annotations
@@ -27,20 +29,34 @@ from telegram.ext import (
     filters,
 )
 
-from conversaciones import cursos, encuesta, orientacion, perfil, sesiones_personal
+from conversaciones import (
+    asistencia,
+    encuesta,
+    orientacion,
+    perfil,
+    sesion_cancelacion,
+    sesion_correccion,
+    sesion_fecha,
+    sesion_nueva,
+)
 from handlers import (
+    cursos,
     errores,
     idioma,
+    imprevistos,
     informacion,
     inicio,
     menu,
     mis_cursos,
     mis_datos,
     personal,
+    personal_asistencia,
     recordatorio,
-    respaldo,
 )
+from interfaz.menu import COMANDOS
+from interfaz.personal import solo_personal
 from nucleo.almacen import Almacen
+from nucleo.capacitacion import Capacitacion
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
@@ -74,24 +90,27 @@ class ProcesadorEnOrden(BaseUpdateProcessor):
 
 
 def registrar_handlers(app: Application) -> None:
-    # Antes que nada: en qué idioma se le habla a la persona.
+    """Todos los handlers y trabajos del bot, en un solo lugar y en el orden en que PTB los
+    prueba (en un grupo, el primero que acepta la actualización se la queda)."""
+    # Antes que nada (grupo -1): en qué idioma se le habla a la persona.
     app.add_handler(TypeHandler(Update, fijar_idioma), group=-1)
 
     # 1. Los flujos de varios pasos. Mientras uno está abierto, recibe lo que es suyo.
-    # Personal (sesiones): solo entra el personal; va primero para que, si está abierto, lo
-    # que escribe el personal sea suyo aunque otro flujo haya quedado abierto.
-    app.add_handler(sesiones_personal.conversacion)
+    # Los del personal van primero: si uno está abierto, lo que escribe el personal es suyo
+    # aunque otro flujo de la ciudadanía haya quedado abierto.
+    for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
+        app.add_handler(flujo.conversacion)
     app.add_handler(perfil.conversacion)
     app.add_handler(orientacion.conversacion)
-    app.add_handler(cursos.asistencia)  # cursos (ciudadanía): el código de asistencia
-    app.add_handler(encuesta.conversacion)  # cursos (ciudadanía): la encuesta al terminar
+    app.add_handler(asistencia.conversacion)  # el código de asistencia de un curso
+    app.add_handler(encuesta.conversacion)  # la pregunta de satisfacción al terminar
 
     # 2. Comandos de un paso.
     comandos = {
         "start": inicio.inicio, "privacidad": inicio.aviso_completo, "menu": menu.menu,
         "ayuda": menu.ayuda, "idioma": idioma.elegir_idioma, "mis_datos": mis_datos.mostrar_datos,
         "cursos": cursos.inicio, "mis_cursos": mis_cursos.mostrar_lista,
-        "cancelar": respaldo.nada_que_cancelar,
+        "cancelar": imprevistos.nada_que_cancelar,
     }
     for nombre, callback in comandos.items():
         app.add_handler(CommandHandler(nombre, callback))
@@ -119,21 +138,42 @@ def registrar_handlers(app: Application) -> None:
     }
     for patron, callback in botones.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=patron))
-    # Personal: /personal y los botones «pers:» (el último, cualquier otro «pers:»). Cada uno
-    # comprueba config.es_personal; a los demás les da una negativa amable y no cambia nada.
-    app.add_handlers(personal.handlers())
 
-    # 4. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
-    app.add_handler(MessageHandler(filters.COMMAND, respaldo.comando_desconocido))
-    app.add_handler(MessageHandler(filters.TEXT, respaldo.texto_suelto))
-    app.add_handler(MessageHandler(filters.ALL, respaldo.no_es_texto))
-    app.add_handler(CallbackQueryHandler(respaldo.boton_viejo))
+    # 4. Personal: /personal y sus botones «pers:». Cada uno pasa por `solo_personal` (la única
+    # comprobación de quién es personal); a los demás les da una negativa amable y nada cambia.
+    # El último atiende cualquier otro «pers:» (un botón viejo o inventado).
+    del_personal = {
+        r"^pers:menu$": personal.menu_personal, r"^pers:sesiones$": personal.sesiones,
+        r"^pers:importar$": personal.como_importar, r"^pers:s:(\d+)$": personal.detalle,
+        r"^pers:s:(\d+):lista$": personal.lista, r"^pers:s:(\d+):csv$": personal.exportar_csv,
+        r"^pers:s:(\d+):editar$": personal.elegir_correccion,
+        r"^pers:s:(\d+):cod$": personal_asistencia.codigo,
+        r"^pers:s:(\d+):asis:(\d{1,3})$": personal_asistencia.asistencia,
+        r"^pers:s:(\d+):at:(\d+):(\d{1,3})$": personal_asistencia.alternar_asistencia,
+        r"^pers:s:(\d+):asisok$": personal_asistencia.guardar_asistencia,
+        r"^pers:": personal.boton_desconocido,
+    }
+    app.add_handler(CommandHandler("personal", solo_personal(personal.menu_personal)))
+    for patron, callback in del_personal.items():
+        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
 
-    # Cursos (ciudadanía): la encuesta de quien registró asistencia sale al terminar el curso.
-    app.job_queue.run_repeating(encuesta.revisar_pendientes, interval=600, first=60,
-                                name="encuestas")
+    # 5. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
+    app.add_handler(MessageHandler(filters.COMMAND, imprevistos.comando_desconocido))
+    app.add_handler(MessageHandler(filters.TEXT, imprevistos.texto_suelto))
+    app.add_handler(MessageHandler(filters.ALL, imprevistos.no_es_texto))
+    app.add_handler(CallbackQueryHandler(imprevistos.boton_viejo))
 
     app.add_error_handler(errores.al_fallar)
+
+
+async def revisar_encuestas(contexto: Contexto) -> None:
+    """Trabajo periódico: la encuesta de quien registró asistencia sale al terminar el curso."""
+    await contexto.capacitacion.encuestas_de_sesiones_terminadas()
+
+
+def registrar_trabajos(app: Application) -> None:
+    """Los trabajos periódicos de la JobQueue (los recordatorios arman su propio trabajo)."""
+    app.job_queue.run_repeating(revisar_encuestas, interval=600, first=60, name="encuestas")
 
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
@@ -155,6 +195,7 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
     procesador.aplicacion = app
     instalar_servicios(app, Servicios(config, almacen, contenido, textos, reloj))
     registrar_handlers(app)
+    registrar_trabajos(app)
     return app
 
 
@@ -163,7 +204,7 @@ async def registrar_comandos(app: Application) -> None:
     servicios: Servicios = app.bot_data["servicios"]
     for codigo in ("", *servicios.textos.idiomas):
         _ = servicios.textos.para(codigo or None)
-        comandos = [BotCommand(c, _(d)) for c, d in menu.COMANDOS]
+        comandos = [BotCommand(c, _(d)) for c, d in COMANDOS]
         idioma_telegram = codigo.split("_")[0]
         await app.bot.set_my_commands(comandos, scope=BotCommandScopeDefault(),
                                       language_code=idioma_telegram or None)
@@ -203,6 +244,9 @@ class Coopera:
             self.config, self.almacen, self.reloj, self.despachador, servicios.textos,
             servicios.contenido, self.aplicacion.job_queue)
         servicios.despachador, servicios.recordatorios = self.despachador, self.recordatorios
+        servicios.capacitacion = Capacitacion(
+            self.config, self.almacen, servicios.contenido, servicios.textos, self.reloj,
+            self.despachador, self.recordatorios)
         await self.aplicacion.start()
         await self.despachador.iniciar()
         await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado

@@ -20,8 +20,10 @@ from dotenv import load_dotenv
 
 from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
-from nucleo.contenido import ContenidoInvalido
+from nucleo.contenido import ContenidoInvalido, cargar_contenido
+from nucleo.importacion import Revision, importar
 from nucleo.registro import configurar_registro
+from nucleo.reloj import Reloj
 
 ID_LOCAL = 1000  # la persona que escribe en la terminal en modo local
 
@@ -67,8 +69,6 @@ async def correr_local(config: Configuracion, personal: bool) -> None:
 def main(argumentos: list[str] | None = None) -> int:
     argumentos = sys.argv[1:] if argumentos is None else argumentos
     if argumentos[:1] == ["importar-sesiones"]:  # del personal; no necesita token
-        from nucleo.importacion import main as importar_sesiones
-
         return importar_sesiones(argumentos[1:])
     opciones = leer_argumentos(argumentos)
     load_dotenv(Path.cwd() / ".env", override=False)
@@ -88,6 +88,55 @@ def main(argumentos: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+# --- importar sesiones desde un CSV (para el personal con acceso al servidor) ----------------
+
+def _argumentos_importar(argumentos: list[str]) -> argparse.Namespace:
+    lector = argparse.ArgumentParser(
+        prog="python bot.py importar-sesiones",
+        description="Importa sesiones de cursos desde un archivo CSV. Si una línea tiene un "
+                    "error, no importa ninguna.")
+    lector.add_argument("archivo", type=Path, help="el archivo CSV (UTF-8)")
+    lector.add_argument("--bd", type=Path, help="la base de datos (por omisión, COOPERA_BD)")
+    lector.add_argument("--revisar", action="store_true",
+                        help="solo revisa el archivo, sin importar nada")
+    return lector.parse_args(argumentos)
+
+
+def importar_sesiones(argumentos: list[str]) -> int:
+    """0: importado (o revisado sin errores); 1: el archivo tiene errores; 2: no se pudo."""
+    opciones = _argumentos_importar(argumentos)
+    load_dotenv(Path.cwd() / ".env", override=False)
+    # Importar no habla con Telegram: un token de relleno pasa la validación del resto.
+    entorno = {**os.environ, "TELEGRAM_BOT_TOKEN": "0:importacion"}
+    try:
+        config = Configuracion.desde_entorno(entorno)
+        contenido = cargar_contenido(config.carpeta_contenido)
+        if not opciones.archivo.is_file():
+            raise FileNotFoundError(f"No encontré el archivo {opciones.archivo}.")
+        revision = asyncio.run(importar(
+            opciones.archivo, opciones.bd or config.ruta_bd, contenido, config.zona_horaria,
+            Reloj().ahora(), revisar=opciones.revisar))
+    except (ConfiguracionInvalida, ContenidoInvalido, OSError) as error:
+        print(f"No se pudo importar.\n{error}", file=sys.stderr)
+        return 2
+    return _informar(revision, opciones.revisar)
+
+
+def _informar(revision: Revision, revisar: bool) -> int:
+    if revision.errores:
+        for error in revision.errores:
+            print(error, file=sys.stderr)
+        print(f"No se importó ninguna sesión: hay {len(revision.errores)} error(es). "
+              "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
+        return 1
+    n = len(revision.sesiones)
+    if revisar:
+        print(f"El archivo está bien: {n} sesión(es) listas para importar.")
+    else:
+        print(f"Listo: se importaron {n} sesión(es).")
     return 0
 
 

@@ -121,7 +121,7 @@ async def _inscribir_varias(bot: Coopera, cuantas: int, ahora: datetime,
         sesion = sesiones[(n * 7919) % len(sesiones)]  # repartidas por toda la base
         inicio = time.perf_counter()
         resultado = await bot.almacen.inscribir(sesion.id, persona, ahora, plan)
-        await bot.recordatorios.reprogramar()
+        await bot.recordatorios.rearmar()
         tiempos.append(time.perf_counter() - inicio)
         assert resultado.exito, resultado
     return tiempos

@@ -32,8 +32,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from aplicacion import Coopera
+from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.configuracion import Configuracion, Secreto
 
 

@@ -21,10 +21,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aplicacion import Coopera
 from emulador import EmuladorBotAPI, Peticion, UsuarioFicticio
 from nucleo.almacen import Almacen
 from nucleo.almacen.recordatorios import SesionSemilla
-from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, Secreto
 
 PRIMER_ID = 20_000_000
@@ -72,7 +72,7 @@ async def _acercar_la_hora(bot: Coopera, n: int, debido: datetime) -> datetime:
     nuevo = (datetime.now(UTC) + timedelta(seconds=ADELANTO + 1)).replace(microsecond=0)
     async with bot.almacen.transaccion() as bd:
         await bot.almacen.rehacer_recordatorios_de_sesion(bd, 1, lambda _inicio: [(60, nuevo)])
-    await bot.recordatorios.reprogramar()
+    await bot.recordatorios.rearmar()
     assert bot.recordatorios.proxima_revision == nuevo
     return nuevo
 

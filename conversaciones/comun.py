@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from handlers.comun import boton_menu, responder, teclado
+from interfaz.respuestas import boton_menu, responder, teclado
 from nucleo.contexto import Contexto
 
 # Con per_message=False, PTB avisa de que los CallbackQueryHandler no se siguen por mensaje.
@@ -33,7 +33,7 @@ BOTONES_QUE_INTERRUMPEN = (
 
 
 async def cancelar(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("Listo, saliste. Lo que ya contestaste quedó guardado.")
     await responder(update, texto, teclado([boton_menu(_)]))
     return ConversationHandler.END
@@ -53,7 +53,7 @@ def repetir_paso(estado: int, escritos: Collection[int], volver: Volver) -> Paso
     lo decimos con una frase y `volver` hace otra vez la pregunta de `estado`."""
 
     async def callback(update: Update, contexto: Contexto) -> int:
-        _ = contexto.textos
+        _ = contexto.traductor
         if update.callback_query is not None:
             aviso = _("Ese botón ya no funciona. Sigamos aquí:")
         elif estado in escritos:

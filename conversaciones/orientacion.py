@@ -10,7 +10,6 @@ El avance se guarda en la base a cada paso (historial para «Atrás» y respuest
 from __future__ import annotations
 
 import re
-from html import escape
 
 from telegram import Update
 from telegram.ext import (
@@ -22,11 +21,11 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
-from handlers.comun import boton_menu, responder, responder_largo, teclado
+from interfaz.orientacion import texto_de_resultado
+from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.almacen import OrientacionEnCurso
 from nucleo.contenido import Pregunta, Resultado
 from nucleo.contexto import Contexto
-from nucleo.fechas import fecha_corta
 from nucleo.textos import Traductor
 
 RESPONDIENDO, ESCRIBIENDO = range(2)
@@ -37,7 +36,7 @@ LARGO_TEXTO = 200
 # --- entrar ----------------------------------------------------------------------------
 
 async def empezar(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     usuario_id = update.effective_user.id
     persona = await contexto.almacen.persona(usuario_id)
     if persona is None or not persona.acepto:
@@ -56,7 +55,7 @@ async def empezar(update: Update, contexto: Contexto) -> int:
 
 
 async def empezar_de_nuevo(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     persona = await contexto.almacen.persona(update.effective_user.id)
     if persona is None or not persona.acepto:
         return await empezar(update, contexto)  # explica por qué hace falta el permiso
@@ -73,7 +72,7 @@ async def empezar_de_nuevo(update: Update, contexto: Contexto) -> int:
 async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: OrientacionEnCurso,
                            antes: str = "", *, ofrecer_reinicio: bool = False,
                            editar: bool = True) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
     numero = len(progreso.historial)
     texto = f"{antes}\n\n" if antes else ""
@@ -93,28 +92,11 @@ async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: Orienta
 
 async def mostrar_resultado(update: Update, contexto: Contexto, resultado: Resultado,
                             respuestas: dict[str, str]) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     nombre = perfil.nombre if perfil and perfil.nombre else update.effective_user.first_name
     texto = texto_de_resultado(contexto, _, resultado, nombre, _actividad(contexto, respuestas))
     await responder_largo(update, texto, teclado(*_botones_resultado(_, resultado)))
-
-
-def texto_de_resultado(contexto: Contexto, _: Traductor, resultado: Resultado,
-                       nombre: str, actividad: str) -> str:
-    """El resultado con sus pasos, el aviso de que es una guía y sus fuentes."""
-    huecos = {"nombre": escape(nombre), "actividad": escape(actividad)}
-    pasos = "\n".join(f"{i}. {_(paso)}" for i, paso in enumerate(resultado.pasos, 1))
-    fuentes = "\n".join(f"• {escape(fuente)}" for fuente in resultado.fuentes)
-    revisado = fecha_corta(resultado.revisado, _, contexto.config.zona_horaria)
-    titulo_pasos = _("Tus siguientes pasos")
-    titulo_fuentes = _("Fuentes (revisadas el {fecha}):").format(fecha=revisado)
-    return (
-        f"<b>{_(resultado.titulo)}</b>\n\n{_(resultado.texto).format_map(huecos)}\n\n"
-        f"<b>{titulo_pasos}</b>\n{pasos}\n\n"
-        f"<i>{_(contexto.contenido.orientacion.aviso_guia)}</i>\n\n"
-        f"{titulo_fuentes}\n{fuentes}"
-    )
 
 
 def _botones_resultado(_: Traductor, resultado: Resultado) -> list[list[tuple[str, str]]]:
@@ -148,7 +130,7 @@ async def elegir_opcion(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_texto(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     progreso = await _progreso(update, contexto)
     if progreso is None:
         return await empezar(update, contexto)
@@ -191,7 +173,7 @@ async def atras(update: Update, contexto: Contexto) -> int:
 
 
 async def salir(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("Saliste de la orientación. Guardé tus respuestas: con /orientacion sigues "
               "donde te quedaste.")
     await responder(update, texto, teclado([boton_menu(_)]))
@@ -202,14 +184,14 @@ async def salir(update: Update, contexto: Contexto) -> int:
 
 async def _boton_de_otra_pregunta(update: Update, contexto: Contexto,
                                   progreso: OrientacionEnCurso) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     aviso = _("Ese botón es de otra pregunta. Sigamos con esta:")
     return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)
 
 
 async def repetir_pregunta(update: Update, contexto: Contexto) -> int:
     """Texto donde van botones, fotos, stickers o botones viejos: avisamos y repetimos."""
-    _ = contexto.textos
+    _ = contexto.traductor
     progreso = await _progreso(update, contexto)
     if progreso is None:
         return await empezar(update, contexto)

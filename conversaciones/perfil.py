@@ -21,9 +21,9 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import Paso, repetir_paso, salidas
-from handlers.comun import boton_menu, en_columnas, quitar_botones, responder, teclado
-from handlers.inicio import version_aviso
-from handlers.mis_datos import CAMPOS, valor_legible
+from interfaz.aviso import version_aviso
+from interfaz.perfil import CAMPOS, valor_legible
+from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
 from nucleo.perfil import OPCIONES, es_valido
 from nucleo.textos import Traductor
@@ -45,7 +45,7 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
         usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
         idioma=contexto.user_data.get("idioma_elegido"),
     )
-    _ = contexto.textos
+    _ = contexto.traductor
     await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
     perfil = await contexto.almacen.perfil(usuario.id)
     if perfil is not None and perfil.completo:
@@ -57,7 +57,7 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
 
 
 async def abrir_perfil(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     persona = await contexto.almacen.persona(update.effective_user.id)
     if persona is None or not persona.acepto:
         texto = _("Para guardar tu perfil necesito tu permiso. Lee el aviso de privacidad:")
@@ -73,7 +73,7 @@ async def abrir_perfil(update: Update, contexto: Contexto) -> int:
 
 async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "",
                            editar: bool = True) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("¿Cómo quieres que te llame? Escribe tu nombre o apodo.")
     nombre_telegram = update.effective_user.first_name[:LARGO_NOMBRE]
     botones = teclado([(_("Llámame {nombre}").format(nombre=nombre_telegram)[:60],
@@ -83,7 +83,7 @@ async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "",
 
 
 async def preguntar_municipio(update: Update, contexto: Contexto, antes: str = "") -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("¿En qué municipio de Puebla vives? Escribe su nombre.")
     await responder(update, f"{antes}\n\n{texto}".strip())
     return MUNICIPIO
@@ -96,7 +96,7 @@ def _botones_opciones(_: Traductor, campo: str) -> list[list[tuple[str, str]]]:
 
 async def preguntar_opcion(update: Update, contexto: Contexto, campo: str,
                            editar: bool = True) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     preguntas = {
         "sexo": _("¿Con qué sexo o género te identificas? Es opcional."),
         "rango_edad": _("¿Cuántos años tienes? Es opcional."),
@@ -110,7 +110,7 @@ async def preguntar_opcion(update: Update, contexto: Contexto, campo: str,
 
 
 async def preguntar_sensibles(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _(
         "Hay dos preguntas más: si vives con alguna discapacidad y si hablas una lengua "
         "indígena. Son <b>datos sensibles</b>: datos muy personales que la ley protege más.\n\n"
@@ -132,7 +132,7 @@ async def siguiente_paso(update: Update, contexto: Contexto, campo: str,
     usuario_id = update.effective_user.id
     perfil = await contexto.almacen.perfil(usuario_id)
     if perfil is not None and perfil.completo:
-        _ = contexto.textos
+        _ = contexto.traductor
         return await mostrar_resumen(update, contexto, _("Guardado. ✅"),
                                      editar=editar)
     despues = ORDEN[ORDEN.index(campo) + 1:] if campo in ORDEN else ()
@@ -148,7 +148,7 @@ async def siguiente_paso(update: Update, contexto: Contexto, campo: str,
 
 
 async def terminar(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     texto = _("¡Listo, {nombre}! Tu perfil quedó guardado. Puedes cambiarlo con /perfil.\n\n"
               "¿Quieres saber qué camino te conviene para trabajar por tu cuenta?").format(
@@ -162,7 +162,7 @@ async def terminar(update: Update, contexto: Contexto) -> int:
 # --- recibir respuestas ---------------------------------------------------------------
 
 async def recibir_nombre(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     nombre = " ".join(update.message.text.split())
     if not re.search(r"\w", nombre) or re.fullmatch(r"[\d\W_]+", nombre):
         return await preguntar_nombre(update, contexto, _("Escribe un nombre con letras, "
@@ -186,7 +186,7 @@ async def _guardar_nombre(update: Update, contexto: Contexto, nombre: str) -> in
 
 
 async def recibir_municipio(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     busqueda = contexto.contenido.municipios.buscar(update.message.text)
     if busqueda.exacto is not None:
         return await _guardar_municipio(update, contexto, busqueda.exacto.clave)
@@ -212,7 +212,7 @@ async def _guardar_municipio(update: Update, contexto: Contexto, clave: str) -> 
     await contexto.almacen.guardar_en_perfil(update.effective_user.id, "municipio_clave", clave,
                                              contexto.reloj.ahora())
     municipio = contexto.contenido.municipios.por_clave(clave)
-    _ = contexto.textos
+    _ = contexto.traductor
     await responder(update, _("Municipio: {nombre} ✅").format(nombre=escape(municipio.nombre)))
     return await siguiente_paso(update, contexto, "municipio_clave", editar=False)
 
@@ -246,7 +246,7 @@ async def decidir_sensibles(update: Update, contexto: Contexto) -> int:
 
 async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "",
                           editar: bool = True) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     lineas = [f"{_(titulo)}: {valor_legible(contexto, _, campo, getattr(perfil, campo))}"
               for campo, titulo in CAMPOS]
@@ -272,7 +272,7 @@ async def editar(update: Update, contexto: Contexto) -> int:
 
 
 async def listo(update: Update, contexto: Contexto) -> int:
-    _ = contexto.textos
+    _ = contexto.traductor
     await responder(update, _("Perfecto. Tu perfil está guardado."), teclado([boton_menu(_)]))
     return ConversationHandler.END
 

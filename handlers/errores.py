@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
-from handlers.comun import boton_menu, teclado
+from interfaz.respuestas import boton_menu, teclado
 from nucleo.contexto import Contexto
 
 registro = logging.getLogger("coopera.errores")
@@ -33,7 +33,7 @@ async def al_fallar(update: object, contexto: Contexto) -> None:
 
 async def _disculparse(update: Update, contexto: Contexto) -> None:
     try:
-        _ = contexto.textos
+        _ = contexto.traductor
         texto = _("Perdón, algo falló de nuestro lado. Tus datos guardados están a salvo. "
                   "Intenta otra vez o vuelve al menú.")
         await update.effective_chat.send_message(texto, reply_markup=teclado([boton_menu(_)]))

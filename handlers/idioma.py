@@ -6,7 +6,7 @@ import re
 
 from telegram import Update
 
-from handlers.comun import boton_menu, responder, teclado
+from interfaz.respuestas import boton_menu, responder, teclado
 from nucleo.contexto import Contexto
 from nucleo.textos import NOMBRES_IDIOMAS
 
@@ -14,7 +14,7 @@ PATRON = re.compile(r"^idioma:(\w+)$")
 
 
 async def elegir_idioma(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     botones = [[(nombre, f"idioma:{codigo}")] for codigo, nombre in NOMBRES_IDIOMAS.items()]
     await responder(update, _("¿En qué idioma quieres leer?"), teclado(*botones))
 
@@ -28,5 +28,5 @@ async def cambiar_idioma(update: Update, contexto: Contexto) -> None:
     if not guardado:
         contexto.elegir_idioma_en_memoria(idioma)
     contexto.user_data["idioma"] = idioma
-    _ = contexto.textos
+    _ = contexto.traductor
     await responder(update, _("Listo. Ahora te hablo en español."), teclado([boton_menu(_)]))

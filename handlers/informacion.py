@@ -1,19 +1,17 @@
 """Información general, para todos (también para quien no aceptó el aviso):
-los caminos posibles de la orientación. Los cursos están en conversaciones/cursos.py."""
+los caminos posibles de la orientación. Los cursos están en handlers/cursos.py."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from handlers.comun import boton_menu, responder, responder_largo, teclado
+from interfaz.orientacion import texto_de_resultado
+from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
-from nucleo.textos import N_
-
-MODALIDADES = {"presencial": N_("Presencial"), "en_linea": N_("En línea"), "mixta": N_("Mixta")}
 
 
 async def caminos(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     resultados = contexto.contenido.orientacion.resultados.values()
     botones = [[(_(r.titulo)[:60], f"info:camino:{r.id}")] for r in resultados]
     texto = _("Estos son los caminos posibles. Elige uno para leer de qué se trata:")
@@ -21,9 +19,7 @@ async def caminos(update: Update, contexto: Contexto) -> None:
 
 
 async def camino(update: Update, contexto: Contexto) -> None:
-    from conversaciones.orientacion import texto_de_resultado
-
-    _ = contexto.textos
+    _ = contexto.traductor
     resultado_id = update.callback_query.data.removeprefix("info:camino:")
     resultado = contexto.contenido.orientacion.resultados.get(resultado_id)
     if resultado is None:

@@ -8,43 +8,25 @@ Cada botón lleva el id de la inscripción: se revisa que sea de quien lo pulsa 
 
 from __future__ import annotations
 
-import logging
-import re
-from html import unescape
+from html import escape
 
 from telegram import Update
 
-from conversaciones.cursos import (
-    POR_PAGINA,
-    cuando,
-    curso_de,
-    donde,
-    enlace_seguro,
-    mostrar,
-    navegacion,
-    nombre_curso,
-    paginar,
-    pedir_permiso,
-    planes_de,
-    reprogramar,
-    texto_sesion,
-)
-from handlers.comun import Boton, avisar, boton_menu, responder, teclado
-from nucleo.almacen.cursos import INSCRITA, Inscripcion, Promocion, Sesion
-from nucleo.calendario import Evento, calendario
-from nucleo.contexto import Contexto, Servicios
-from nucleo.envios import EnvioNuevo
+from interfaz.cursos import nombre_y_fecha, pedir_permiso, tarjeta
+from interfaz.paginas import POR_PAGINA, navegacion, paginar
+from interfaz.respuestas import Boton, avisar, boton_menu, mostrar, responder, teclado
+from nucleo.almacen.cursos import Inscripcion, Sesion
+from nucleo.calendario import calendario
+from nucleo.contexto import Contexto
+from nucleo.tarjetas import evento, nombre_curso
 from nucleo.textos import Traductor
-
-registro = logging.getLogger("coopera.mis_cursos")
-_ETIQUETA = re.compile(r"<[^<>]*>")
-
+from nucleo.vocabulario import EstadoInscripcion
 
 # --- la lista ------------------------------------------------------------------------------
 
 async def mostrar_lista(update: Update, contexto: Contexto) -> None:
     """/mis_cursos y los botones mc:lista y mc:lista:<página>."""
-    _ = contexto.textos
+    _ = contexto.traductor
     usuario_id = update.effective_user.id
     persona = await contexto.almacen.persona(usuario_id)
     if persona is None or not persona.acepto:
@@ -61,7 +43,8 @@ async def mostrar_lista(update: Update, contexto: Contexto) -> None:
         [(f"{n}. {_nombre_boton(_, contexto, sesion)}", f"mc:ver:{inscripcion.id}")]
         for n, (inscripcion, sesion) in enumerate(visibles, pagina * POR_PAGINA + 1)]
     filas.append(navegacion(_, "mc:lista:{p}", pagina, total))
-    if any(i.estado == INSCRITA and s.en_ventana_de_asistencia(ahora) for i, s in pares):
+    if any(i.estado == EstadoInscripcion.INSCRITA and s.en_ventana_de_asistencia(ahora)
+           for i, s in pares):
         filas.append([(_("✅ Registrar mi asistencia"), "mc:asis")])
     filas.append([(_("🔕 Apagar recordatorios"), "mc:rec:no") if activos
                   else (_("🔔 Prender recordatorios"), "mc:rec:si")])
@@ -76,9 +59,8 @@ def _texto_lista(_: Traductor, contexto: Contexto, pares: list[tuple[Inscripcion
     else:
         bloques = [_("<b>Tus cursos</b>\nElige uno para ver sus datos o dejar tu lugar.")]
         for n, (inscripcion, sesion) in enumerate(visibles, pagina * POR_PAGINA + 1):
-            bloques.append(
-                f"<b>{n}. {nombre_curso(_, contexto.contenido, sesion.curso_id)}</b>\n"
-                f"🗓️ {cuando(_, contexto.servicios, sesion)}\n{_estado(_, inscripcion)}")
+            nombre, fecha = nombre_y_fecha(contexto, _, sesion)
+            bloques.append(f"<b>{n}. {escape(nombre)}</b>\n🗓️ {fecha}\n{_estado(_, inscripcion)}")
         texto = "\n\n".join(bloques)
     aviso = (_("Recordatorios: prendidos 🔔") if activos
              else _("Recordatorios: apagados 🔕. No te avisaré antes de tus cursos."))
@@ -86,13 +68,12 @@ def _texto_lista(_: Traductor, contexto: Contexto, pares: list[tuple[Inscripcion
 
 
 def _nombre_boton(_: Traductor, contexto: Contexto, sesion: Sesion) -> str:
-    curso = curso_de(contexto.contenido, sesion.curso_id)
-    nombre = _(curso.nombre) if curso else sesion.curso_id
+    nombre = nombre_curso(_, contexto.contenido, sesion.curso_id)
     return nombre if len(nombre) <= 30 else nombre[:29] + "…"
 
 
 def _estado(_: Traductor, inscripcion: Inscripcion) -> str:
-    if inscripcion.estado == INSCRITA:
+    if inscripcion.estado == EstadoInscripcion.INSCRITA:
         return _("✅ Tienes tu lugar.")
     return _("📝 Lista de espera: eres la persona número {n}.").format(
         n=inscripcion.posicion_espera)
@@ -116,7 +97,7 @@ async def propia(update: Update, contexto: Contexto,
 
 
 async def boton_que_ya_no_sirve(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     await avisar(update, _("Ese botón ya no funciona."))
     texto = _("Ese botón ya no funciona. Aquí están tus cursos de hoy en adelante:")
     await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")],
@@ -128,14 +109,13 @@ def _id_de(update: Update) -> int:
 
 
 async def ver(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     par = await propia(update, contexto, _id_de(update))
     if par is None:
         return
     inscripcion, sesion = par
-    texto = (f"<b>{nombre_curso(_, contexto.contenido, sesion.curso_id)}</b>\n"
-             + texto_sesion(_, contexto.servicios, sesion,
-                            con_enlace=inscripcion.estado == INSCRITA, con_lugares=False)
+    texto = (tarjeta(contexto, sesion,
+                     con_enlace=inscripcion.estado == EstadoInscripcion.INSCRITA)
              + f"\n\n{_estado(_, inscripcion)}")
     if inscripcion.confirmo:
         texto += "\n" + _("Ya me dijiste que vas a ir. 👍")
@@ -146,12 +126,12 @@ def _botones_detalle(_: Traductor, contexto: Contexto, inscripcion: Inscripcion,
                      sesion: Sesion) -> list[list[Boton]]:
     filas = []
     ahora = contexto.reloj.ahora()
-    if inscripcion.estado == INSCRITA:
+    if inscripcion.estado == EstadoInscripcion.INSCRITA:
         if sesion.en_ventana_de_asistencia(ahora):
             filas.append([(_("✅ Registrar mi asistencia"), "mc:asis")])
         filas.append([(_("📅 Guardar en mi calendario"), f"mc:ics:{inscripcion.id}")])
     if sesion.inicio > ahora:
-        dejar = (_("❌ Ya no puedo ir") if inscripcion.estado == INSCRITA
+        dejar = (_("❌ Ya no puedo ir") if inscripcion.estado == EstadoInscripcion.INSCRITA
                  else _("❌ Salir de la lista de espera"))
         filas.append([(dejar, f"mc:baja:{inscripcion.id}")])
     filas.append([(_("⬅️ Mis cursos"), "mc:lista")])
@@ -162,7 +142,7 @@ def _botones_detalle(_: Traductor, contexto: Contexto, inscripcion: Inscripcion,
 
 async def pedir_baja(update: Update, contexto: Contexto, *, editar: bool = True) -> None:
     """mc:baja:<id> (y «Ya no puedo ir» de un recordatorio, en un mensaje nuevo)."""
-    _ = contexto.textos
+    _ = contexto.traductor
     par = await propia(update, contexto, _id_de(update))
     if par is None:
         return
@@ -170,9 +150,9 @@ async def pedir_baja(update: Update, contexto: Contexto, *, editar: bool = True)
     if sesion.inicio <= contexto.reloj.ahora():
         await _ya_empezo(update, contexto)
         return
-    curso = nombre_curso(_, contexto.contenido, sesion.curso_id)
-    fecha = cuando(_, contexto.servicios, sesion)
-    if inscripcion.estado == INSCRITA:
+    nombre, fecha = nombre_y_fecha(contexto, _, sesion)
+    curso = escape(nombre)
+    if inscripcion.estado == EstadoInscripcion.INSCRITA:
         texto = _("¿Seguro que ya no puedes ir a <b>{curso}</b>?\n🗓️ {fecha}\n\n"
                   "Tu lugar pasará a otra persona.").format(curso=curso, fecha=fecha)
     else:
@@ -185,7 +165,7 @@ async def pedir_baja(update: Update, contexto: Contexto, *, editar: bool = True)
 
 async def dar_de_baja(update: Update, contexto: Contexto) -> None:
     """mc:baja_si:<id>: deja el lugar y, si alguien esperaba, se lo da y le avisa al momento."""
-    _ = contexto.textos
+    _ = contexto.traductor
     par = await propia(update, contexto, _id_de(update))
     if par is None:
         return
@@ -194,12 +174,8 @@ async def dar_de_baja(update: Update, contexto: Contexto) -> None:
     if sesion.inicio <= ahora:
         await _ya_empezo(update, contexto)
         return
-    ascenso = await contexto.almacen.cancelar_inscripcion(
-        inscripcion.id, inscripcion.telegram_id, ahora, planes_de(contexto.servicios, ahora))
-    if ascenso is not None:
-        await avisar_ascenso(contexto.servicios, ascenso)
-    await reprogramar(contexto.servicios)
-    if inscripcion.estado == INSCRITA:
+    await contexto.capacitacion.dejar_lugar(inscripcion.id, inscripcion.telegram_id)
+    if inscripcion.estado == EstadoInscripcion.INSCRITA:
         texto = _("Listo, dejaste tu lugar. Gracias por avisar: así otra persona puede ir. 🙌")
     else:
         texto = _("Listo, saliste de la lista de espera.")
@@ -208,72 +184,36 @@ async def dar_de_baja(update: Update, contexto: Contexto) -> None:
 
 
 async def _ya_empezo(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("Esta fecha ya empezó: ya no se puede dejar el lugar.")
     await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")]))
-
-
-async def avisar_ascenso(servicios: Servicios, ascenso: Promocion) -> None:
-    """A quien pasó de la lista de espera a tener lugar: un aviso urgente, en su idioma."""
-    if servicios.despachador is None:
-        registro.warning("No hay despachador: no se avisó a quien subió de la lista de espera")
-        return
-    _ = servicios.textos.para(ascenso.idioma)
-    sesion = await servicios.almacen.sesion(ascenso.sesion_id)
-    texto = (_("¡Buenas noticias! 🎉 Se liberó un lugar y ahora es tuyo:") + "\n\n"
-             + f"<b>{nombre_curso(_, servicios.contenido, sesion.curso_id)}</b>\n"
-             + texto_sesion(_, servicios, sesion, con_enlace=True, con_lugares=False) + "\n\n"
-             + _("Si ya no puedes ir, avísame en /mis_cursos para que el lugar pase a otra "
-                 "persona."))
-    botones = [[(_("🗓️ Ver mis cursos"), "mc:lista")]]
-    await servicios.despachador.encolar([EnvioNuevo(
-        ascenso.telegram_id, texto, f"ascenso:{ascenso.inscripcion_id}", botones=botones,
-        prioridad=0)])
 
 
 # --- calendario y recordatorios ---------------------------------------------------------------
 
 async def mandar_calendario(update: Update, contexto: Contexto) -> None:
     """mc:ics:<id>: un archivo .ics para guardar la fecha en el calendario del teléfono."""
-    _ = contexto.textos
+    _ = contexto.traductor
     par = await propia(update, contexto, _id_de(update))
     if par is None:
         return
     inscripcion, sesion = par
-    if inscripcion.estado != INSCRITA:
+    if inscripcion.estado != EstadoInscripcion.INSCRITA:
         await boton_que_ya_no_sirve(update, contexto)
         return
     await avisar(update, _("Te mando el archivo."))
-    datos = calendario(evento_de(_, contexto.servicios, sesion), contexto.reloj.ahora())
+    datos = calendario(evento(_, contexto.contenido, sesion, sesion.id), contexto.reloj.ahora())
     nombre = f"curso-{sesion.inicio.astimezone(contexto.config.zona_horaria):%Y-%m-%d}.ics"
     await update.effective_chat.send_document(
         document=datos, filename=nombre,
         caption=_("Ábrelo para guardar la fecha en tu calendario. 📅"))
 
 
-def evento_de(_: Traductor, servicios: Servicios, sesion: Sesion) -> Evento:
-    curso = curso_de(servicios.contenido, sesion.curso_id)
-    titulo = _(curso.nombre) if curso else sesion.curso_id
-    enlace = enlace_seguro(sesion.enlace) if sesion.modalidad == "en_linea" else None
-    partes = [_texto_plano(_(curso.descripcion))] if curso else []
-    if enlace:
-        partes.append(_("Enlace de la clase: {enlace}").format(enlace=enlace))
-    partes.append(_("Coopera Puebla: si ya no puedes ir, avísame en /mis_cursos."))
-    return Evento(uid=f"sesion-{sesion.id}@coopera-puebla", inicio=sesion.inicio,
-                  fin=sesion.fin, titulo=titulo, lugar=donde(_, servicios, sesion),
-                  descripcion="\n\n".join(partes), url=enlace)
-
-
-def _texto_plano(html: str) -> str:
-    return unescape(_ETIQUETA.sub("", html))
-
-
 async def cambiar_recordatorios(update: Update, contexto: Contexto) -> None:
     """mc:rec:si / mc:rec:no: prender o apagar todos los recordatorios de la persona."""
-    _ = contexto.textos
+    _ = contexto.traductor
     activos = update.callback_query.data.endswith(":si")
-    await contexto.almacen.fijar_recordatorios_activos(update.effective_user.id, activos)
-    await reprogramar(contexto.servicios)
+    await contexto.capacitacion.cambiar_recordatorios(update.effective_user.id, activos)
     await avisar(update, _("Recordatorios prendidos. 🔔") if activos
                  else _("Recordatorios apagados. 🔕"))
     await mostrar_lista(update, contexto)

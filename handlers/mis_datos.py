@@ -6,25 +6,17 @@ from html import escape
 
 from telegram import Update
 
-from conversaciones.cursos import nombre_curso
-from handlers.comun import boton_menu, responder, responder_largo, teclado
+from interfaz.perfil import CAMPOS, valor_legible
+from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_corta, fecha_y_hora
-from nucleo.perfil import etiqueta
-from nucleo.textos import N_, NOMBRES_IDIOMAS, Traductor
-
-CAMPOS = (
-    ("nombre", N_("Cómo te llamamos")),
-    ("municipio_clave", N_("Municipio")),
-    ("sexo", N_("Sexo o género")),
-    ("rango_edad", N_("Edad")),
-    ("discapacidad", N_("Vives con alguna discapacidad")),
-    ("lengua_indigena", N_("Hablas una lengua indígena")),
-)
+from nucleo.tarjetas import nombre_curso
+from nucleo.textos import NOMBRES_IDIOMAS, Traductor
+from nucleo.vocabulario import EstadoInscripcion
 
 
 async def mostrar_datos(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     usuario_id = update.effective_user.id
     persona = await contexto.almacen.persona(usuario_id)
     if persona is None:
@@ -79,14 +71,15 @@ async def _cursos(contexto: Contexto, _: Traductor, usuario_id: int) -> str:
     historial = await almacen.historial_de_inscripciones(usuario_id)
     if not historial:
         return ""
-    estados = {"inscrita": _("con lugar"), "espera": _("en lista de espera"),
-               "cancelada": _("cancelada")}
+    estados = {EstadoInscripcion.INSCRITA: _("con lugar"),
+               EstadoInscripcion.ESPERA: _("en lista de espera"),
+               EstadoInscripcion.CANCELADA: _("cancelada")}
     activos = await almacen.recordatorios_activos(usuario_id)
     lineas = [_("<b>Tus cursos</b>"),
               _("Recordatorios: activados.") if activos else _("Recordatorios: apagados.")]
     for inscripcion, sesion in historial:
         linea = "• " + _("{curso}, {fecha}: {estado}").format(
-            curso=nombre_curso(_, contexto.contenido, sesion.curso_id),
+            curso=escape(nombre_curso(_, contexto.contenido, sesion.curso_id)),
             fecha=fecha_y_hora(sesion.inicio, _, zona), estado=estados[inscripcion.estado])
         if inscripcion.asistio:
             linea += ", " + _("asististe")
@@ -97,17 +90,6 @@ async def _cursos(contexto: Contexto, _: Traductor, usuario_id: int) -> str:
                 linea += f" («{escape(encuesta.comentario)}»)"
         lineas.append(linea)
     return "\n".join(lineas)
-
-
-def valor_legible(contexto: Contexto, _: Traductor, campo: str, valor: str | None) -> str:
-    if valor is None:
-        return _("(sin contestar)")
-    if campo == "municipio_clave":
-        municipio = contexto.contenido.municipios.por_clave(valor)
-        return escape(municipio.nombre) if municipio else valor
-    if campo == "nombre":
-        return escape(valor)
-    return _(etiqueta(campo, valor))
 
 
 def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) -> str:
@@ -124,7 +106,7 @@ def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) ->
 
 
 async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("¿Seguro que quieres borrar todos tus datos? Esto no se puede deshacer. "
               "Borraremos tu perfil, tus respuestas y tu decisión sobre el aviso.")
     botones = teclado([(_("Sí, borrar todo"), "datos:borrar_si")],
@@ -136,11 +118,11 @@ async def borrar(update: Update, contexto: Contexto) -> None:
     usuario_id = update.effective_user.id
     await contexto.almacen.borrar_persona(usuario_id)
     contexto.user_data.pop("idioma_elegido", None)
-    _ = contexto.textos
+    _ = contexto.traductor
     texto = _("Listo. Borramos todos tus datos. Si quieres volver a usar el bot, escribe /start.")
     await responder(update, texto)
 
 
 async def conservar(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     await responder(update, _("Bien, no borramos nada."), teclado([boton_menu(_)]))

@@ -7,30 +7,32 @@ vista: la respuesta va en un mensaje nuevo.
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
 
-from conversaciones.cursos import cuando, nombre_curso
-from handlers.comun import boton_menu, quitar_botones, responder, teclado
 from handlers.mis_cursos import boton_que_ya_no_sirve, pedir_baja, propia
-from nucleo.almacen.cursos import INSCRITA
+from interfaz.cursos import nombre_y_fecha
+from interfaz.respuestas import boton_menu, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
+from nucleo.vocabulario import EstadoInscripcion
 
 
 async def asistire(update: Update, contexto: Contexto) -> None:
-    _ = contexto.textos
+    _ = contexto.traductor
     inscripcion_id = int(update.callback_query.data.rsplit(":", 1)[1])
     par = await propia(update, contexto, inscripcion_id)
     if par is None:
         return
     inscripcion, sesion = par
-    if inscripcion.estado != INSCRITA or sesion.inicio <= contexto.reloj.ahora():
+    if inscripcion.estado != EstadoInscripcion.INSCRITA or sesion.inicio <= contexto.reloj.ahora():
         await boton_que_ya_no_sirve(update, contexto)
         return
     await contexto.almacen.confirmar_asistencia(inscripcion.id, inscripcion.telegram_id)
     await quitar_botones(update)
+    nombre, fecha = nombre_y_fecha(contexto, _, sesion)
     texto = _("¡Gracias por confirmar! Te esperamos. 🙌\n\n<b>{curso}</b>\n🗓️ {fecha}").format(
-        curso=nombre_curso(_, contexto.contenido, sesion.curso_id),
-        fecha=cuando(_, contexto.servicios, sesion))
+        curso=escape(nombre), fecha=fecha)
     await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")],
                                            [boton_menu(_)]), editar=False)
 

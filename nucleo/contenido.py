@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from nucleo.municipios import CatalogoMunicipios, Municipio, normalizar
+from nucleo.vocabulario import TEMAS, Modalidad
 
 ARCHIVO_MUNICIPIOS = "municipios.csv"
 ARCHIVO_ORIENTACION = "orientacion.yaml"
@@ -49,8 +50,6 @@ MARCADORES_ORIENTACION = frozenset({"nombre", "actividad"})
 MARCADORES_PRIVACIDAD = frozenset({"oficina", "siglas", "contacto"})
 TIPOS_PREGUNTA = ("opciones", "texto")
 ACCIONES = ("cursos", "cooperativa", "ninguna")
-TEMAS = ("cooperativismo", "economia_solidaria", "negocio", "oficios", "digital")
-MODALIDADES = ("presencial", "en_linea", "mixta")
 CAMPOS_CONTACTO = ("area", "direccion", "telefono", "horario", "correo", "sitio")
 HTML, BOTON, TAL_CUAL = "html", "boton", "tal_cual"
 MAX_TITULO = 60
@@ -668,10 +667,11 @@ def _cargar_cursos(carpeta: Path) -> tuple[Curso, ...]:
                 nombre=archivo.texto(
                     campos["nombre"], f"{ruta}.nombre", maximo=MAX_NOMBRE_CURSO, modo=BOTON
                 ),
-                tema=archivo.eleccion(campos["tema"], f"{ruta}.tema", TEMAS),
+                tema=archivo.eleccion(campos["tema"], f"{ruta}.tema", tuple(TEMAS)),
                 descripcion=archivo.texto(campos["descripcion"], f"{ruta}.descripcion"),
                 requisitos=archivo.texto(campos["requisitos"], f"{ruta}.requisitos"),
-                modalidad=archivo.eleccion(campos["modalidad"], f"{ruta}.modalidad", MODALIDADES),
+                modalidad=archivo.eleccion(campos["modalidad"], f"{ruta}.modalidad",
+                                           tuple(Modalidad)),
                 duracion_horas=archivo.entero(
                     campos["duracion_horas"], f"{ruta}.duracion_horas", 1, 500
                 ),

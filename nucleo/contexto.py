@@ -18,6 +18,7 @@ from nucleo.reloj import Reloj
 from nucleo.textos import Textos, Traductor, idioma_de_telegram
 
 if TYPE_CHECKING:
+    from nucleo.capacitacion import Capacitacion
     from nucleo.envios import Despachador
     from nucleo.recordatorios import ProgramadorRecordatorios
 
@@ -29,10 +30,11 @@ class Servicios:
     config: Configuracion
     almacen: Almacen
     contenido: Contenido
-    textos: Textos
+    textos: Textos  # el catálogo de todos los idiomas; `Contexto.traductor` da uno
     reloj: Reloj
     despachador: Despachador | None = None  # la única vía para mandar en bloque
     recordatorios: ProgramadorRecordatorios | None = None
+    capacitacion: Capacitacion | None = None  # inscribirse, cambios a sesiones, encuestas
 
 
 class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
@@ -49,6 +51,10 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
         return self.servicios.contenido
 
     @property
+    def capacitacion(self) -> Capacitacion:
+        return self.servicios.capacitacion
+
+    @property
     def config(self) -> Configuracion:
         return self.servicios.config
 
@@ -57,7 +63,7 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
         return self.servicios.reloj
 
     @property
-    def textos(self) -> Traductor:
+    def traductor(self) -> Traductor:
         """El traductor del idioma de quien escribe (lo fija `fijar_idioma` antes)."""
         idioma = self.user_data.get("idioma") if self.user_data is not None else None
         return self.servicios.textos.para(idioma)

@@ -147,6 +147,11 @@ class Despachador:
             self._aviso.set()
         return nuevos
 
+    def despertar(self) -> None:
+        """Que el trabajador mire la cola ya: lo encolado dentro de una transacción ajena
+        solo se ve cuando esa transacción se confirma."""
+        self._aviso.set()
+
     async def vaciar(self, timeout: float = 30) -> None:
         """Espera a que no quede nada pendiente ni en vuelo (para pruebas y mediciones)."""
         async with asyncio.timeout(timeout):

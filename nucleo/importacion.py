@@ -1,7 +1,6 @@
-"""Importar muchas sesiones de un archivo CSV, y las reglas de cada dato de una sesión.
+"""Importar muchas sesiones de un archivo CSV: revisar cada línea y guardarlas todas juntas.
 
-    python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA] [--revisar]
-    python -m nucleo.importacion ARCHIVO.csv [--bd RUTA] [--revisar]
+    python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA] [--revisar]   (ver bot.py)
 
 Columnas (la primera línea, en cualquier orden): curso_id, fecha (AAAA-MM-DD o DD/MM/AAAA),
 hora (HH:MM, hora de Puebla), duracion_min, modalidad (presencial o en_linea), cupo,
@@ -12,160 +11,38 @@ Primero se revisa TODO el archivo y se informa cada error como «línea N, colum
 Si hay un solo error no se importa nada; si no hay, todas las sesiones entran juntas en una
 sola transacción. Guardado como «CSV UTF-8» de Excel (con ; o con ,) también sirve.
 
-Las reglas de cada dato (`leer_fecha`, `leer_hora`...) son las mismas que usa el personal en
-el bot (conversaciones/sesiones_personal.py): por eso viven aquí, sin nada de Telegram.
-Sus motivos son textos fuente de traducción (N_): el bot los traduce, la terminal no.
+Las reglas de cada dato (`leer_fecha`, `leer_hora`...) están en nucleo/reglas_sesion.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import csv
 import io
-import os
-import re
-import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-from dotenv import load_dotenv
 
 from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
-from nucleo.configuracion import Configuracion, ConfiguracionInvalida
-from nucleo.contenido import Contenido, ContenidoInvalido, cargar_contenido
+from nucleo.contenido import Contenido
 from nucleo.municipios import normalizar
-from nucleo.reloj import Reloj
+from nucleo.reglas_sesion import (
+    LARGO_DIRECCION,
+    LARGO_LUGAR,
+    DatoInvalido,
+    leer_cupo,
+    leer_duracion,
+    leer_fecha,
+    leer_hora,
+    leer_modalidad,
+    leer_municipio,
+    leer_texto,
+    leer_url,
+    momento_de_inicio,
+)
 from nucleo.textos import N_
-
-DURACION_MINIMA, DURACION_MAXIMA = 15, 720
-CUPO_MAXIMO = 500
-LARGO_LUGAR, LARGO_DIRECCION, LARGO_URL = 100, 200, 300
-MODALIDADES = ("presencial", "en_linea")
-
-_FECHA_DMA = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_FECHA_AMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_HORA = re.compile(r"(\d{1,2})[:.](\d{2})")
-
-
-class DatoInvalido(ValueError):
-    """Un dato que no sirve. `motivo` es un texto fuente (N_) con marcadores de `datos`."""
-
-    def __init__(self, motivo: str, **datos: Any) -> None:
-        super().__init__(motivo.format(**datos))
-        self.motivo = motivo
-        self.datos = datos
-
-    def traducido(self, traducir: Any = None) -> str:
-        """El motivo en el idioma de `traducir` (un Traductor), o en español."""
-        texto = traducir(self.motivo) if traducir is not None else self.motivo
-        return texto.format(**self.datos)
-
-
-# --- reglas de cada dato (también las usa el bot) -------------------------------------------
-
-def leer_fecha(texto: str, hoy: date) -> date:
-    """DD/MM/AAAA (también con - o .) o AAAA-MM-DD; de hoy en adelante."""
-    limpio = texto.strip()
-    partes = _FECHA_DMA.fullmatch(limpio)
-    if partes:
-        dia, mes, anio = (int(p) for p in partes.groups())
-    elif partes := _FECHA_AMD.fullmatch(limpio):
-        anio, mes, dia = (int(p) for p in partes.groups())
-    else:
-        raise DatoInvalido(N_("Escribe la fecha como día/mes/año, por ejemplo 30/11/2026."))
-    try:
-        fecha = date(anio, mes, dia)
-    except ValueError:
-        raise DatoInvalido(N_("Esa fecha no existe en el calendario: {fecha}."),
-                           fecha=limpio) from None
-    if fecha < hoy:
-        raise DatoInvalido(N_("Esa fecha ya pasó. Escribe una fecha de hoy en adelante."))
-    return fecha
-
-
-def leer_hora(texto: str) -> time:
-    """HH:MM en formato de 24 horas (también H:MM o HH.MM)."""
-    partes = _HORA.fullmatch(texto.strip())
-    horas, minutos = (int(p) for p in partes.groups()) if partes else (-1, -1)
-    if not (0 <= horas <= 23 and 0 <= minutos <= 59):
-        raise DatoInvalido(N_("Escribe la hora en formato de 24 horas, HH:MM. "
-                              "Por ejemplo 10:00 o 16:30."))
-    return time(horas, minutos)
-
-
-def momento_de_inicio(dia: date, hora: time, zona: ZoneInfo, ahora: datetime) -> datetime:
-    """Fecha y hora locales de Puebla como un instante; debe ser en el futuro."""
-    inicio = datetime.combine(dia, hora, tzinfo=zona)
-    if inicio <= ahora:
-        raise DatoInvalido(N_("Esa hora ya pasó. Escribe una hora más tarde."))
-    return inicio
-
-
-def leer_entero(texto: str, minimo: int, maximo: int, motivo: str) -> int:
-    limpio = texto.strip()
-    if not re.fullmatch(r"\d{1,6}", limpio) or not minimo <= int(limpio) <= maximo:
-        raise DatoInvalido(motivo, minimo=minimo, maximo=maximo)
-    return int(limpio)
-
-
-def leer_duracion(texto: str) -> int:
-    return leer_entero(texto, DURACION_MINIMA, DURACION_MAXIMA, N_(
-        "La duración va en minutos: un número entero de {minimo} a {maximo}."))
-
-
-def leer_cupo(texto: str) -> int:
-    return leer_entero(texto, 1, CUPO_MAXIMO, N_(
-        "El cupo es el número de lugares: un número entero de {minimo} a {maximo}."))
-
-
-def leer_modalidad(texto: str) -> str:
-    modalidad = normalizar(texto).replace(" ", "_")
-    if modalidad not in MODALIDADES:
-        raise DatoInvalido(N_("La modalidad es «presencial» o «en_linea»."))
-    return modalidad
-
-
-def leer_texto(texto: str, maximo: int) -> str:
-    """Texto de una línea, sin espacios de más, de 2 a `maximo` caracteres."""
-    limpio = " ".join(texto.split())
-    if len(limpio) < 2 or not re.search(r"\w", limpio):
-        raise DatoInvalido(N_("Escribe un texto con letras o números."))
-    if len(limpio) > maximo:
-        raise DatoInvalido(N_("Es muy largo: {maximo} caracteres como máximo."), maximo=maximo)
-    return limpio
-
-
-def leer_url(texto: str) -> str:
-    """Un enlace http(s) completo: el bot lo pone en botones y enlaces de Telegram."""
-    limpio = texto.strip()
-    try:
-        partes = urlsplit(limpio)
-        valida = partes.scheme in ("http", "https") and "." in (partes.hostname or "")
-    except ValueError:
-        valida = False
-    if not valida or re.search(r"\s", limpio) or len(limpio) > LARGO_URL:
-        raise DatoInvalido(N_("Ese enlace no sirve. Debe empezar con https:// y no llevar "
-                              "espacios; por ejemplo https://meet.google.com/abc-defg-hij."))
-    return limpio
-
-
-def leer_municipio(texto: str, contenido: Contenido) -> str:
-    """La clave INEGI del municipio escrito por nombre o clave; si hay duda, error."""
-    busqueda = contenido.municipios.buscar(texto)
-    if busqueda.exacto is not None:
-        return busqueda.exacto.clave
-    if busqueda.sugerencias:
-        opciones = ", ".join(m.nombre for m in busqueda.sugerencias)
-        raise DatoInvalido(N_("No sé qué municipio es «{texto}». ¿Es alguno de estos? "
-                              "{opciones}"), texto=texto.strip(), opciones=opciones)
-    raise DatoInvalido(N_("No encontré el municipio «{texto}» en Puebla."), texto=texto.strip())
-
 
 # --- el archivo --------------------------------------------------------------------------------
 
@@ -362,54 +239,3 @@ async def _buscar_repetidas_en_la_base(almacen: Any, revision: Revision) -> None
                 f"esta sesión ya existe en el bot (sesión {repetida}: mismo curso, fecha, "
                 "hora y lugar o enlace). ¿Ya habías importado este archivo?")))
     revision.errores.sort(key=lambda e: e.linea)
-
-
-def leer_argumentos(argumentos: list[str] | None) -> argparse.Namespace:
-    lector = argparse.ArgumentParser(
-        prog="python bot.py importar-sesiones",
-        description="Importa sesiones de cursos desde un archivo CSV. Si una línea tiene un "
-                    "error, no importa ninguna.")
-    lector.add_argument("archivo", type=Path, help="el archivo CSV (UTF-8)")
-    lector.add_argument("--bd", type=Path, help="la base de datos (por omisión, COOPERA_BD)")
-    lector.add_argument("--revisar", action="store_true",
-                        help="solo revisa el archivo, sin importar nada")
-    return lector.parse_args(argumentos)
-
-
-def main(argumentos: list[str] | None = None) -> int:
-    """0: importado (o revisado sin errores); 1: el archivo tiene errores; 2: no se pudo."""
-    opciones = leer_argumentos(argumentos)
-    load_dotenv(Path.cwd() / ".env", override=False)
-    # Importar no habla con Telegram: un token de relleno pasa la validación del resto.
-    entorno = {**os.environ, "TELEGRAM_BOT_TOKEN": "0:importacion"}
-    try:
-        config = Configuracion.desde_entorno(entorno)
-        contenido = cargar_contenido(config.carpeta_contenido)
-        if not opciones.archivo.is_file():
-            raise FileNotFoundError(f"No encontré el archivo {opciones.archivo}.")
-        revision = asyncio.run(importar(
-            opciones.archivo, opciones.bd or config.ruta_bd, contenido, config.zona_horaria,
-            Reloj().ahora(), revisar=opciones.revisar))
-    except (ConfiguracionInvalida, ContenidoInvalido, OSError) as error:
-        print(f"No se pudo importar.\n{error}", file=sys.stderr)
-        return 2
-    return _informar(revision, opciones.revisar)
-
-
-def _informar(revision: Revision, revisar: bool) -> int:
-    if revision.errores:
-        for error in revision.errores:
-            print(error, file=sys.stderr)
-        print(f"No se importó ninguna sesión: hay {len(revision.errores)} error(es). "
-              "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
-        return 1
-    n = len(revision.sesiones)
-    if revisar:
-        print(f"El archivo está bien: {n} sesión(es) listas para importar.")
-    else:
-        print(f"Listo: se importaron {n} sesión(es).")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,25 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from datetime import datetime, timedelta
 
 from telegram.ext import ContextTypes, Job, JobQueue
 
+from nucleo import avisos
 from nucleo.almacen import Almacen
 from nucleo.almacen.recordatorios import RecordatorioDebido
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.envios import Despachador, EnvioNuevo
-from nucleo.fechas import fecha_y_hora
 from nucleo.reloj import Reloj
-from nucleo.textos import Textos, Traductor
+from nucleo.textos import Textos
 
 registro = logging.getLogger("coopera.recordatorios")
 
 LOTE = 1000  # recordatorios por transacción: la cola empieza a mandar sin esperar al resto
-PRIORIDAD_RECORDATORIO = 5
 # Aunque nadie llame a reprogramar(), se mira la base al menos cada tanto.
 REVISION_MAXIMA = timedelta(minutes=15)
 REINTENTO_SI_FALLA = timedelta(minutes=1)
@@ -67,8 +65,8 @@ class ProgramadorRecordatorios:
             self._activo = False
             self._quitar_trabajo()
 
-    async def reprogramar(self) -> None:
-        """Llamar tras crear o cambiar recordatorios: despierta antes si hace falta."""
+    async def rearmar(self) -> None:
+        """Llamar tras crear, mover o quitar recordatorios: despierta antes si hace falta."""
         async with self._candado:
             await self._armar()
 
@@ -97,33 +95,14 @@ class ProgramadorRecordatorios:
             if len(debidos) < LOTE:
                 return encolados
 
-    def _envio(self, recordatorio: RecordatorioDebido,
+    def _envio(self, debido: RecordatorioDebido,
                textos: dict[tuple[int, str | None], str]) -> EnvioNuevo:
-        _ = self._textos.para(recordatorio.idioma)
-        llave = (recordatorio.sesion_id, recordatorio.idioma)
+        _ = self._textos.para(debido.idioma)
+        llave = (debido.sesion_id, debido.idioma)
         if llave not in textos:
-            textos[llave] = self._texto(recordatorio, _)
-        botones = [[(_("✅ Asistiré"), f"rec:si:{recordatorio.inscripcion_id}")],
-                   [(_("❌ Ya no puedo ir"), f"rec:no:{recordatorio.inscripcion_id}")]]
-        return EnvioNuevo(recordatorio.telegram_id, textos[llave], recordatorio.clave, botones,
-                          PRIORIDAD_RECORDATORIO)
-
-    def _texto(self, r: RecordatorioDebido, _: Traductor) -> str:
-        curso = self._contenido.curso(r.curso_id)
-        nombre = _(curso.nombre) if curso else r.curso_id
-        lineas = [_("🔔 <b>Recordatorio de tu curso</b>"), f"<b>{html.escape(nombre)}</b>",
-                  "📅 " + fecha_y_hora(r.inicio, _, self._config.zona_horaria)]
-        if r.modalidad == "en_linea":
-            if r.enlace:
-                lineas.append("💻 " + _enlace(r.enlace, _("Entrar a la sesión en línea")))
-        else:
-            lugar = ", ".join(html.escape(p) for p in (r.lugar, r.direccion) if p)
-            if lugar:
-                lineas.append("📍 " + lugar)
-            if r.mapa_url:
-                lineas.append("🗺️ " + _enlace(r.mapa_url, _("Ver el mapa")))
-        lineas += ["", _("¿Vas a asistir?")]
-        return "\n".join(lineas)
+            textos[llave] = avisos.texto_de_recordatorio(_, self._config.zona_horaria,
+                                                         self._contenido, debido)
+        return avisos.recordatorio(_, debido, textos[llave])
 
     # --- el despertador ----------------------------------------------------------
 
@@ -159,10 +138,6 @@ class ProgramadorRecordatorios:
             await self.revisar()
         except Exception:  # revisar() ya rearmó el despertador en su finally
             registro.exception("Falló la revisión de recordatorios")
-
-
-def _enlace(url: str, texto: str) -> str:
-    return f'<a href="{html.escape(url)}">{texto}</a>'
 
 
 def _separar(debidos: list[RecordatorioDebido], ahora: datetime

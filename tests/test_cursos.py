@@ -7,10 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 from emulador import UsuarioFicticio
-from nucleo.almacen.cursos import ESPERA, INSCRITA, SesionNueva
+from nucleo.almacen.cursos import SesionNueva
 from nucleo.municipios import CatalogoMunicipios
+from nucleo.vocabulario import EstadoInscripcion
 from tests.conftest import INICIO
 from tests.conversador import BotDePrueba, Persona, completar_perfil, dar_consentimiento
+
+INSCRITA, ESPERA = EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA
 
 PUEBLA, TEHUACAN, ATLIXCO = "21114", "21156", "21019"
 

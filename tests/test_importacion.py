@@ -1,7 +1,7 @@
 """Importar sesiones de un CSV: todo o nada, y cada error con su línea y su columna.
 
 Casi todo se prueba llamando a `importar` (rápido, con la hora fija); al final, la entrada de
-línea de comandos de verdad (`python bot.py importar-sesiones` y `python -m nucleo.importacion`).
+línea de comandos de verdad (`python bot.py importar-sesiones`).
 """
 
 from __future__ import annotations
@@ -217,12 +217,12 @@ async def test_linea_de_comandos_bot_py(tmp_path: Path) -> None:
 
 async def test_linea_de_comandos_modulo_con_errores(tmp_path: Path) -> None:
     ruta_bd = tmp_path / "modulo.sqlite3"
-    resultado = _correr("-m", "nucleo.importacion", str(_archivo_real(tmp_path, cupo="mil")),
+    resultado = _correr("bot.py", "importar-sesiones", str(_archivo_real(tmp_path, cupo="mil")),
                         bd=ruta_bd)
     assert resultado.returncode == 1
     assert "línea 2, columna cupo: «mil»" in resultado.stderr
     assert "No se importó ninguna sesión" in resultado.stderr
     assert await sesiones_en(ruta_bd) == []
-    sin_archivo = _correr("-m", "nucleo.importacion", str(tmp_path / "no_existe.csv"),
+    sin_archivo = _correr("bot.py", "importar-sesiones", str(tmp_path / "no_existe.csv"),
                           bd=ruta_bd)
     assert sin_archivo.returncode == 2 and "No encontré el archivo" in sin_archivo.stderr

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from emulador import UsuarioFicticio
 from nucleo.almacen import Almacen
-from nucleo.almacen.cursos import ESPERA, INSCRITA, YA_INSCRITA, SesionNueva
+from nucleo.almacen.cursos import SesionNueva
+from nucleo.vocabulario import Inscribir
 from tests.conftest import INICIO
 from tests.conversador import BotDePrueba
+
+INSCRITA, ESPERA, YA_INSCRITA = Inscribir.INSCRITA, Inscribir.ESPERA, Inscribir.YA_INSCRITA
 
 PERSONAS, CUPO = 200, 20
 
@@ -50,10 +53,17 @@ async def test_200_a_la_vez_en_20_lugares(tmp_path: Path) -> None:
         assert len(await almacen.lista_de_sesion(sesion_id)) == PERSONAS
 
         # Diez dejan su lugar a la vez: suben los diez primeros de la espera, en orden.
-        ascensos = await asyncio.gather(*(
-            almacen.cancelar_inscripcion(resultados[i].inscripcion_id, ids[i], INICIO, planes)
+        avisados = []
+
+        async def avisar(_bd: object, promovidas: list) -> None:
+            avisados.extend(p.telegram_id for p in promovidas)
+
+        bajas = await asyncio.gather(*(
+            almacen.cancelar_inscripcion(resultados[i].inscripcion_id, ids[i], INICIO, planes,
+                                         avisar)
             for i in range(10)))
-        assert [a.telegram_id for a in ascensos] == ids[CUPO:CUPO + 10]
+        assert [b.promocion.telegram_id for b in bajas] == ids[CUPO:CUPO + 10]
+        assert avisados == ids[CUPO:CUPO + 10]  # cada una con su aviso, dentro de su cambio
         lista = await almacen.lista_de_sesion(sesion_id)
         assert [i.telegram_id for i in lista if i.estado == INSCRITA] == ids[10:CUPO + 10]
         assert [i.posicion_espera for i in lista if i.estado == ESPERA] == list(range(1, 171))

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from conversaciones.encuesta import encolar_encuestas, encuestas_de_sesiones_terminadas
-from nucleo.almacen.cursos import ESPERA, INSCRITA, Sesion
+from nucleo.almacen.cursos import Sesion
 from nucleo.calendario import Evento, calendario
+from nucleo.vocabulario import EstadoInscripcion
 from tests.conftest import INICIO
 from tests.conversador import BotDePrueba, Persona, dar_consentimiento, textos
 from tests.test_cursos import activas, crear, persona
+
+INSCRITA, ESPERA = EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA
 
 MEXICO = ZoneInfo("America/Mexico_City")
 
@@ -262,11 +264,12 @@ async def test_asistencia_con_codigo_y_encuesta_una_vez(ana: Persona, bot) -> No
     assert "Registré tu asistencia" in ana.texto()
     assert "Cuando termine el curso" in ana.texto()
     assert (await bot.almacen.inscripcion(mia)).asistio is True
-    assert await encuestas_de_sesiones_terminadas(servicios(bot)) == 0  # aún no termina
+    capacitacion = servicios(bot).capacitacion
+    assert await capacitacion.encuestas_de_sesiones_terminadas() == 0  # aún no termina
     bot.reloj.avanzar(hours=3)
-    assert await encuestas_de_sesiones_terminadas(servicios(bot)) == 1
-    assert await encuestas_de_sesiones_terminadas(servicios(bot)) == 0  # una sola vez
-    assert await encolar_encuestas(servicios(bot), [mia]) == 0
+    assert await capacitacion.encuestas_de_sesiones_terminadas() == 1
+    assert await capacitacion.encuestas_de_sesiones_terminadas() == 0  # una sola vez
+    assert await capacitacion.encolar_encuestas([mia]) == 0
     await vaciar(bot)
     assert "¿Qué te pareció el curso" in ana.texto()
     assert ana.botones() == ["1 😞", "2 🙁", "3 😐", "4 🙂", "5 😄"]

@@ -13,11 +13,10 @@ from datetime import datetime
 
 import pytest
 
-from conversaciones.cursos import planes_de
-from conversaciones.sesiones_personal import texto_cancelada, texto_reprogramada
 from emulador import UsuarioFicticio
+from nucleo import avisos
 from nucleo.almacen.cursos import SesionNueva
-from nucleo.almacen.personal import Afectada
+from nucleo.almacen.sesiones import Afectada
 from nucleo.contexto import Servicios
 from nucleo.fechas import fecha_y_hora
 from tests.conftest import ID_PERSONAL, INICIO
@@ -61,7 +60,7 @@ async def nueva_sesion(bot: BotDePrueba, cupo: int = 1, inicio: datetime | None 
 async def inscribir(bot: BotDePrueba, sesion_id: int, persona: Persona) -> int:
     ahora = bot.reloj.ahora()
     resultado = await bot.almacen.inscribir(sesion_id, persona.id, ahora,
-                                            planes_de(servicios(bot), ahora))
+                                            servicios(bot).capacitacion.planes(ahora))
     assert resultado.exito
     return resultado.inscripcion_id
 
@@ -226,12 +225,13 @@ async def test_cambiar_fecha_avisa_a_cada_quien_en_su_idioma_y_mueve_recordatori
     await servicios(bot).despachador.vaciar(10)
     for persona, inscripcion, idioma, estado in [(ana, insc_ana, "es_MX", "inscrita"),
                                                  (john, insc_john, "en", "espera")]:
-        envio = await bot.almacen.envio(f"reprogramada:{sesion_id}:{nuevo.isoformat()}:"
+        envio = await bot.almacen.envio(f"reprogramada:{sesion_id}:{sesion.inicio.isoformat()}:"
                                         f"{inscripcion}")
         assert envio is not None and envio.prioridad == 0 and envio.estado == "enviado"
         _ = servicios(bot).textos.para(idioma)
-        esperado, _botones = texto_reprogramada(
-            servicios(bot), _, sesion, Afectada(inscripcion, persona.id, estado, idioma))
+        esperado = avisos.fecha_cambiada(
+            _, bot.config.zona_horaria, servicios(bot).contenido, sesion,
+            Afectada(inscripcion, persona.id, estado, idioma)).texto
         assert persona.ultimo().texto == esperado
         assert fecha_y_hora(nuevo, _, bot.config.zona_horaria) in persona.texto()
     assert "9 de dic" in ana.texto() and "Dec 9" in john.texto()
@@ -261,8 +261,9 @@ async def test_cancelar_avisa_y_descarta_recordatorios(
     for persona, inscripcion, idioma in [(ana, insc_ana, "es_MX"), (john, insc_john, "en")]:
         assert (await bot.almacen.envio(f"cancelada:{sesion_id}:{inscripcion}")).prioridad == 0
         _ = servicios(bot).textos.para(idioma)
-        esperado, _b = texto_cancelada(servicios(bot), _, sesion,
-                                       Afectada(inscripcion, persona.id, "inscrita", idioma))
+        esperado = avisos.sesion_cancelada(
+            _, bot.config.zona_horaria, servicios(bot).contenido, sesion,
+            Afectada(inscripcion, persona.id, "inscrita", idioma)).texto
         assert persona.ultimo().texto == esperado
     # Una sesión cancelada ya no se cambia, ni con un botón viejo.
     await personal.pulsa_datos(f"pers:s:{sesion_id}:rep")
@@ -370,7 +371,8 @@ async def test_quien_no_es_personal_no_puede_nada(personal: Persona, ana: Person
     assert "Cupo" not in ana.texto()
     assert all(m.documento is None for m in ana.mensajes())
     assert await bot.almacen.borrador(ana.id) is None
-    assert await bot.almacen.conversaciones("sesiones_personal") == {}
+    for flujo in ("sesion_nueva", "sesion_correccion", "sesion_fecha", "sesion_cancelacion"):
+        assert await bot.almacen.conversaciones(flujo) == {}
     despues = (await bot.almacen.sesion(sesion_id), await bot.almacen.lista_para_personal(
         sesion_id), await bot.almacen.recordatorios_de_inscripcion(insc_ana),
         await bot.almacen.todos_los_envios())

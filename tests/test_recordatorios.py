@@ -45,7 +45,7 @@ async def inscribir(bot: BotDePrueba, ids: list[int], inicio: datetime, *,
                                                  ahora)
     inscripciones = await almacen.sembrar_inscripciones(
         [(sesion_id, i) for i in ids], ahora, plan(bot))
-    await bot.coopera.recordatorios.reprogramar()
+    await bot.coopera.recordatorios.rearmar()
     return sesion_id, inscripciones
 
 
@@ -179,9 +179,9 @@ async def test_sesion_movida_rehace_los_recordatorios(bot: BotDePrueba) -> None:
     async def sin_avisos(_bd: object, _afectadas: object) -> None:
         pass
 
-    await bot.almacen.reprogramar_sesion(sesion_id, nuevo, plan(bot), bot.reloj.ahora(),
+    await bot.almacen.cambiar_fecha_sesion(sesion_id, nuevo, plan(bot), bot.reloj.ahora(),
                                          sin_avisos)
-    await bot.coopera.recordatorios.reprogramar()
+    await bot.coopera.recordatorios.rearmar()
     recordatorios = await bot.almacen.recordatorios_de_inscripcion(inscripcion)
     assert [(r.antelacion_min, r.debido_en, r.estado) for r in recordatorios] == [
         (1440, nuevo - timedelta(days=1), "pendiente"),

@@ -8,7 +8,6 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cursos import AlmacenCursos
 from nucleo.almacen.envios import AlmacenEnvios
-from nucleo.almacen.personal import AlmacenPersonal
 from nucleo.almacen.personas import (
     CAMPOS_PERFIL,
     AlmacenPersonas,
@@ -18,10 +17,11 @@ from nucleo.almacen.personas import (
     Persona,
 )
 from nucleo.almacen.recordatorios import AlmacenRecordatorios
+from nucleo.almacen.sesiones import AlmacenSesiones
 
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
-              AlmacenRecordatorios, AlmacenPersonal):
+              AlmacenRecordatorios, AlmacenSesiones):
     """Todas las consultas del bot."""
 
 

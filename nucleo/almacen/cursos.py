@@ -9,7 +9,7 @@ es el id de la inscripción.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,21 +17,19 @@ from typing import Any
 import aiosqlite
 
 from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
+from nucleo.vocabulario import (
+    MODALIDADES_DE_SESION,
+    Asistencia,
+    EstadoInscripcion,
+    EstadoSesion,
+    Inscribir,
+)
 
-MODALIDADES_SESION = ("presencial", "en_linea")
 # Sin 0/O, 1/I/L, 2/Z, 5/S, 8/B ni G/6: se leen igual en un pizarrón o un celular barato.
 ALFABETO_CODIGO = "ACDEFHJKMNPRTUVWXY34679"
 LARGO_CODIGO = 6
 # La asistencia con código vale desde un rato antes del inicio hasta un rato después del fin.
 VENTANA_ASISTENCIA = timedelta(hours=3)
-
-# Resultados de inscribir y de registrar asistencia.
-INSCRITA, ESPERA = "inscrita", "espera"
-YA_INSCRITA, YA_EN_ESPERA = "ya_inscrita", "ya_en_espera"
-NO_EXISTE, PASADA, CANCELADA, SIN_PERMISO = "no_existe", "pasada", "cancelada", "sin_permiso"
-LLENA = "llena"
-REGISTRADA, YA_REGISTRADA, NO_COINCIDE, SIN_SESION_HOY = (
-    "registrada", "ya_registrada", "no_coincide", "sin_sesion_hoy")
 
 Planes = Callable[[datetime], list[tuple[int, datetime]]]  # inicio → [(antelación, debido)]
 
@@ -93,10 +91,10 @@ class Sesion:
 
     def abierta(self, ahora: datetime) -> bool:
         """Se puede inscribir: programada y sin empezar."""
-        return self.estado == "programada" and self.inicio > ahora
+        return self.estado == EstadoSesion.PROGRAMADA and self.inicio > ahora
 
     def en_ventana_de_asistencia(self, ahora: datetime) -> bool:
-        return (self.estado == "programada"
+        return (self.estado == EstadoSesion.PROGRAMADA
                 and self.inicio - VENTANA_ASISTENCIA <= ahora <= self.fin + VENTANA_ASISTENCIA)
 
 
@@ -113,18 +111,18 @@ class Inscripcion:
 
     @property
     def activa(self) -> bool:
-        return self.estado in (INSCRITA, ESPERA)
+        return self.estado in (EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA)
 
 
 @dataclass(frozen=True)
 class ResultadoInscripcion:
-    codigo: str  # INSCRITA, ESPERA, YA_INSCRITA, YA_EN_ESPERA, NO_EXISTE, PASADA, CANCELADA...
+    codigo: Inscribir
     inscripcion_id: int | None = None
     posicion_espera: int | None = None
 
     @property
     def exito(self) -> bool:
-        return self.codigo in (INSCRITA, ESPERA)
+        return self.codigo in (Inscribir.INSCRITA, Inscribir.ESPERA)
 
 
 @dataclass(frozen=True)
@@ -138,8 +136,22 @@ class Promocion:
 
 
 @dataclass(frozen=True)
+class Baja:
+    """Lo que pasó al dejar un lugar. `hecha` es False si la inscripción no era de quien la
+    dejó o ya no estaba activa (`estado_previo` dice cómo estaba, si era suya)."""
+
+    hecha: bool
+    estado_previo: str | None = None
+    promocion: Promocion | None = None
+
+
+# Encola los avisos a quienes subieron de la lista de espera, dentro de la transacción.
+AvisarAscensos = Callable[[aiosqlite.Connection, list[Promocion]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class ResultadoAsistencia:
-    codigo: str  # REGISTRADA, YA_REGISTRADA, NO_COINCIDE, SIN_SESION_HOY
+    codigo: Asistencia
     inscripcion_id: int | None = None
     sesion_id: int | None = None
 
@@ -191,14 +203,14 @@ async def _uno_en(bd: aiosqlite.Connection, sql: str,
 class AlmacenCursos(AlmacenBase):
     """Usa `crear_recordatorios` y `descartar_recordatorios_de_inscripcion` de
     AlmacenRecordatorios (recordatorios.py): `Almacen` los reúne. `_ascender` lo usa también
-    AlmacenPersonal al ampliar el cupo."""
+    AlmacenSesiones al ampliar el cupo."""
 
     # --- sesiones -------------------------------------------------------------------------
 
     async def crear_sesion(self, nueva: SesionNueva, ahora: datetime, *,
                            bd: aiosqlite.Connection | None = None) -> int:
         """Crea la sesión con su código de asistencia. Con `bd`, dentro de esa transacción."""
-        if nueva.modalidad not in MODALIDADES_SESION:
+        if nueva.modalidad not in MODALIDADES_DE_SESION:
             raise ValueError(f"Modalidad desconocida: {nueva.modalidad}")
         if nueva.cupo <= 0 or nueva.duracion_min <= 0:
             raise ValueError("El cupo y la duración deben ser mayores que cero")
@@ -253,8 +265,8 @@ class AlmacenCursos(AlmacenBase):
                         planes: Planes, *, permitir_espera: bool = True) -> ResultadoInscripcion:
         """Lugar si queda, si no lista de espera; todo en una transacción (cupo exacto).
 
-        Con `permitir_espera=False`, un grupo lleno devuelve LLENA y no cambia nada: así quien
-        pidió un lugar decide si quiere esperar.
+        Con `permitir_espera=False`, un grupo lleno devuelve Inscribir.LLENA y no cambia nada:
+        así quien pidió un lugar decide si quiere esperar.
         """
         async with self.transaccion() as bd:
             fila = await _uno_en(bd, f"{_SESION} WHERE s.id = ?", (sesion_id,))
@@ -262,62 +274,68 @@ class AlmacenCursos(AlmacenBase):
             if rechazo is not None:
                 return rechazo
             sesion = _sesion(fila)
-            estado = INSCRITA if sesion.lugares_libres > 0 else ESPERA
-            if estado == ESPERA and not permitir_espera:
-                return ResultadoInscripcion(LLENA, posicion_espera=sesion.en_espera + 1)
+            estado = (EstadoInscripcion.INSCRITA if sesion.lugares_libres > 0
+                      else EstadoInscripcion.ESPERA)
+            if estado == EstadoInscripcion.ESPERA and not permitir_espera:
+                return ResultadoInscripcion(Inscribir.LLENA, posicion_espera=sesion.en_espera + 1)
             cursor = await bd.execute(
                 "INSERT INTO inscripciones (sesion_id, telegram_id, estado, creada_en,"
                 " actualizada_en) VALUES (?, ?, ?, ?, ?)",
                 (sesion_id, telegram_id, estado, texto_fecha(ahora), texto_fecha(ahora)),
             )
             inscripcion_id = int(cursor.lastrowid)
-            if estado == INSCRITA:
+            if estado == EstadoInscripcion.INSCRITA:
                 await self.crear_recordatorios(bd, inscripcion_id, planes(sesion.inicio))
-                return ResultadoInscripcion(INSCRITA, inscripcion_id)
-            return ResultadoInscripcion(ESPERA, inscripcion_id, sesion.en_espera + 1)
+                return ResultadoInscripcion(Inscribir.INSCRITA, inscripcion_id)
+            return ResultadoInscripcion(Inscribir.ESPERA, inscripcion_id, sesion.en_espera + 1)
 
     async def _motivo_para_no_inscribir(
         self, bd: aiosqlite.Connection, fila: aiosqlite.Row | None, telegram_id: int,
         ahora: datetime,
     ) -> ResultadoInscripcion | None:
         if fila is None:
-            return ResultadoInscripcion(NO_EXISTE)
+            return ResultadoInscripcion(Inscribir.NO_EXISTE)
         sesion = _sesion(fila)
-        if sesion.estado != "programada":
-            return ResultadoInscripcion(CANCELADA)
+        if sesion.estado != EstadoSesion.PROGRAMADA:
+            return ResultadoInscripcion(Inscribir.SESION_CANCELADA)
         if sesion.inicio <= ahora:
-            return ResultadoInscripcion(PASADA)
+            return ResultadoInscripcion(Inscribir.PASADA)
         persona = await _uno_en(
             bd, "SELECT 1 FROM personas WHERE telegram_id = ? AND consentimiento = 'aceptado'",
             (telegram_id,))
         if persona is None:
-            return ResultadoInscripcion(SIN_PERMISO)
+            return ResultadoInscripcion(Inscribir.SIN_PERMISO)
         previa = await _uno_en(
             bd, f"{_INSCRIPCION} WHERE i.sesion_id = ? AND i.telegram_id = ?"
             " AND i.estado != 'cancelada'", (sesion.id, telegram_id))
         if previa is None:
             return None
         previa_ = _inscripcion(previa)
-        codigo = YA_INSCRITA if previa_.estado == INSCRITA else YA_EN_ESPERA
+        codigo = (Inscribir.YA_INSCRITA if previa_.estado == EstadoInscripcion.INSCRITA
+                  else Inscribir.YA_EN_ESPERA)
         return ResultadoInscripcion(codigo, previa_.id, previa_.posicion_espera)
 
     async def cancelar_inscripcion(self, inscripcion_id: int, telegram_id: int, ahora: datetime,
-                                   planes: Planes) -> Promocion | None:
+                                   planes: Planes, avisar: AvisarAscensos) -> Baja:
         """Deja el lugar (solo la dueña o el dueño) y, en la misma transacción, se lo da a la
-        primera persona que espera. Devuelve a quién se ascendió, si a alguien."""
+        primera persona que espera; `avisar` encola su aviso antes de confirmar."""
         async with self.transaccion() as bd:
-            fila = await _uno_en(
-                bd, "SELECT * FROM inscripciones WHERE id = ? AND telegram_id = ?"
-                " AND estado IN ('inscrita', 'espera')", (inscripcion_id, telegram_id))
+            fila = await _uno_en(bd, "SELECT * FROM inscripciones WHERE id = ? AND telegram_id = ?",
+                                 (inscripcion_id, telegram_id))
             if fila is None:
-                return None
+                return Baja(hecha=False)
+            if fila["estado"] not in (EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA):
+                return Baja(hecha=False, estado_previo=fila["estado"])
             await bd.execute(
                 "UPDATE inscripciones SET estado = 'cancelada', actualizada_en = ? WHERE id = ?",
                 (texto_fecha(ahora), inscripcion_id))
             await self.descartar_recordatorios_de_inscripcion(bd, inscripcion_id)
-            if fila["estado"] != INSCRITA:
-                return None
-            return await self._ascender(bd, fila["sesion_id"], ahora, planes)
+            promocion = None
+            if fila["estado"] == EstadoInscripcion.INSCRITA:
+                promocion = await self._ascender(bd, fila["sesion_id"], ahora, planes)
+            if promocion is not None:
+                await avisar(bd, [promocion])
+            return Baja(hecha=True, estado_previo=fila["estado"], promocion=promocion)
 
     async def _ascender(self, bd: aiosqlite.Connection, sesion_id: int, ahora: datetime,
                         planes: Planes) -> Promocion | None:
@@ -361,7 +379,7 @@ class AlmacenCursos(AlmacenBase):
         pares = []
         for fila in filas:
             sesion = await self.sesion(fila["sesion_id"])
-            if sesion.estado == "programada" and sesion.fin + VENTANA_ASISTENCIA > ahora:
+            if sesion.estado == EstadoSesion.PROGRAMADA and sesion.fin + VENTANA_ASISTENCIA > ahora:
                 pares.append((_inscripcion(fila), sesion))
         return sorted(pares, key=lambda par: (par[1].inicio, par[0].id))
 
@@ -404,19 +422,20 @@ class AlmacenCursos(AlmacenBase):
                                               ahora: datetime) -> ResultadoAsistencia:
         """Marca la asistencia si el código es el de una sesión suya de hoy (con lugar)."""
         candidatas = [(i, s) for i, s in await self.inscripciones_de(telegram_id, ahora)
-                      if i.estado == INSCRITA and s.en_ventana_de_asistencia(ahora)]
+                      if i.estado == EstadoInscripcion.INSCRITA
+                      and s.en_ventana_de_asistencia(ahora)]
         if not candidatas:
-            return ResultadoAsistencia(SIN_SESION_HOY)
+            return ResultadoAsistencia(Asistencia.SIN_SESION_HOY)
         escrito = normalizar_codigo(codigo)
         for inscripcion, sesion in candidatas:
             if secrets.compare_digest(escrito, sesion.codigo_asistencia):
                 if inscripcion.asistio:
-                    return ResultadoAsistencia(YA_REGISTRADA, inscripcion.id, sesion.id)
+                    return ResultadoAsistencia(Asistencia.YA_REGISTRADA, inscripcion.id, sesion.id)
                 await self._cambiar(
                     "UPDATE inscripciones SET asistio = 1, actualizada_en = ? WHERE id = ?",
                     (texto_fecha(ahora), inscripcion.id))
-                return ResultadoAsistencia(REGISTRADA, inscripcion.id, sesion.id)
-        return ResultadoAsistencia(NO_COINCIDE)
+                return ResultadoAsistencia(Asistencia.REGISTRADA, inscripcion.id, sesion.id)
+        return ResultadoAsistencia(Asistencia.NO_COINCIDE)
 
     async def guardar_encuesta(self, inscripcion_id: int, telegram_id: int, puntuacion: int,
                                ahora: datetime) -> bool:

@@ -47,6 +47,7 @@ class RecordatorioDebido:
     inicio: datetime
     duracion_min: int
     modalidad: str
+    municipio_clave: str | None
     lugar: str | None
     direccion: str | None
     mapa_url: str | None
@@ -89,8 +90,8 @@ _SELECT_DEBIDOS = (
     " i.estado AS estado_inscripcion, i.telegram_id, p.idioma,"
     " p.recordatorios_activos, p.inalcanzable_desde IS NOT NULL AS inalcanzable,"
     " p.consentimiento = 'aceptado' AS acepto, s.id AS sesion_id, s.curso_id, s.inicio,"
-    " s.duracion_min, s.modalidad, s.lugar, s.direccion, s.mapa_url, s.enlace,"
-    " s.estado AS estado_sesion"
+    " s.duracion_min, s.modalidad, s.municipio_clave, s.lugar, s.direccion, s.mapa_url,"
+    " s.enlace, s.estado AS estado_sesion"
     " FROM recordatorios r JOIN inscripciones i ON i.id = r.inscripcion_id"
     " JOIN sesiones s ON s.id = i.sesion_id JOIN personas p ON p.telegram_id = i.telegram_id"
     " WHERE r.estado = 'pendiente' AND r.debido_en <= ? ORDER BY r.debido_en, r.id LIMIT ?"
@@ -103,8 +104,8 @@ def _debido(fila: aiosqlite.Row) -> RecordatorioDebido:
         fila["estado_inscripcion"], fila["telegram_id"], fila["idioma"],
         bool(fila["recordatorios_activos"]), bool(fila["inalcanzable"]), bool(fila["acepto"]),
         fila["sesion_id"], fila["curso_id"], fecha(fila["inicio"]), fila["duracion_min"],
-        fila["modalidad"], fila["lugar"], fila["direccion"], fila["mapa_url"], fila["enlace"],
-        fila["estado_sesion"],
+        fila["modalidad"], fila["municipio_clave"], fila["lugar"], fila["direccion"],
+        fila["mapa_url"], fila["enlace"], fila["estado_sesion"],
     )
 
 

@@ -1,4 +1,5 @@
-"""Piezas que comparten los handlers: teclados, responder editando o enviando, el menú."""
+"""Responder a la persona: teclados, editar el mensaje pulsado o mandar uno nuevo, textos
+largos en varios mensajes y la nota breve al pulsar un botón."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ def en_columnas(botones: Sequence[Boton], por_fila: int = 1) -> list[list[Boton]
 
 def boton_menu(_: Traductor) -> Boton:
     return (_("🏠 Menú principal"), "menu:inicio")
+
+
+async def mostrar(update: Update, texto: str, botones: Sequence[Sequence[Boton]],
+                  *, editar: bool = True) -> None:
+    """Responde en uno o más mensajes (un texto largo se parte); los botones van al final."""
+    await responder_largo(update, texto, teclado(*botones), editar=editar)
 
 
 async def responder(

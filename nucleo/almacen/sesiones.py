@@ -1,8 +1,9 @@
 """Lo que hace el personal de la Secretaría con las sesiones: listas, cambios y asistencia.
 
 Un cambio que afecta a personas inscritas (otra fecha, cancelar, más cupo) va en una sola
-transacción junto con sus recordatorios: o cambia todo o no cambia nada. Devuelve a quién
-hay que avisar; quien llama encola los avisos y reprograma los recordatorios en memoria.
+transacción junto con sus recordatorios: o cambia todo o no cambia nada. Los avisos a las
+personas afectadas se encolan dentro de la misma transacción (`avisar`), así que un corte a la
+mitad no deja un cambio sin su aviso; quien llama rearma los recordatorios en memoria.
 
 Los métodos de sesiones y recordatorios que se usan aquí (`sesion`, `_ascender`,
 `rehacer_recordatorios_de_sesion`, `descartar_recordatorios_de_sesion`) viven en cursos.py y
@@ -21,7 +22,8 @@ from typing import Any
 import aiosqlite
 
 from nucleo.almacen.base import AlmacenBase, texto_fecha
-from nucleo.almacen.cursos import Promocion, Sesion
+from nucleo.almacen.cursos import AvisarAscensos, Promocion, Sesion
+from nucleo.vocabulario import EstadoSesion
 
 # Lo que el personal puede corregir de una sesión sin avisar a nadie (la fecha y el cupo
 # tienen su propio método: mueven recordatorios o lugares).
@@ -83,7 +85,7 @@ def _afectada(fila: aiosqlite.Row) -> Afectada:
     return Afectada(fila["id"], fila["telegram_id"], fila["estado"], fila["idioma"])
 
 
-class AlmacenPersonal(AlmacenBase):
+class AlmacenSesiones(AlmacenBase):
     # --- consultar -----------------------------------------------------------------
 
     async def sesiones_para_personal(self, desde: datetime,
@@ -133,7 +135,7 @@ class AlmacenPersonal(AlmacenBase):
 
     # --- cambiar una sesión ----------------------------------------------------------
 
-    async def reprogramar_sesion(self, sesion_id: int, inicio: datetime, planes: Planes,
+    async def cambiar_fecha_sesion(self, sesion_id: int, inicio: datetime, planes: Planes,
                                  ahora: datetime, avisar: Avisar) -> list[Afectada] | None:
         """Nueva fecha y hora; los recordatorios se rehacen para ella. None si no existe o
         está cancelada. El «asistiré» se borra: era para la fecha anterior."""
@@ -185,12 +187,12 @@ class AlmacenPersonal(AlmacenBase):
             return cursor.rowcount > 0
 
     async def cambiar_cupo(self, sesion_id: int, cupo: int, planes: Planes,
-                           ahora: datetime) -> CambioDeCupo | None:
+                           ahora: datetime, avisar: AvisarAscensos) -> CambioDeCupo | None:
         """Nuevo cupo, nunca menor que las inscritas. Si crece, pasan de la espera a
         inscritas en orden de llegada (con sus recordatorios). None si no está programada."""
         async with self.transaccion() as bd:
             fila = await _filas(bd, "SELECT estado FROM sesiones WHERE id = ?", (sesion_id,))
-            if not fila or fila[0]["estado"] != "programada":
+            if not fila or fila[0]["estado"] != EstadoSesion.PROGRAMADA:
                 return None
             inscritas = (await _filas(
                 bd, "SELECT COUNT(*) FROM inscripciones WHERE sesion_id = ?"
@@ -203,6 +205,8 @@ class AlmacenPersonal(AlmacenBase):
             # La misma regla que cuando alguien deja su lugar, una persona a la vez.
             while (promocion := await self._ascender(bd, sesion_id, ahora, planes)) is not None:
                 promovidas.append(promocion)
+            if promovidas:
+                await avisar(bd, promovidas)
             return CambioDeCupo(True, inscritas, tuple(promovidas))
 
     # --- asistencia --------------------------------------------------------------------

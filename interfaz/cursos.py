@@ -1,0 +1,42 @@
+"""Piezas de las pantallas de cursos de la ciudadanía que usan varias pantallas: pedir
+permiso (aviso de privacidad) antes de inscribir, y la tarjeta de una sesión en el idioma
+y la zona horaria de quien lee."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from interfaz.respuestas import responder, teclado
+from nucleo.almacen.cursos import Sesion
+from nucleo.contexto import Contexto
+from nucleo.tarjetas import cuando, nombre_curso, titulo_y_tarjeta_html
+from nucleo.textos import Traductor
+
+
+async def acepto(contexto: Contexto, telegram_id: int) -> bool:
+    """Si la persona aceptó el aviso de privacidad (sin eso no se guarda nada suyo)."""
+    persona = await contexto.almacen.persona(telegram_id)
+    return persona is not None and persona.acepto
+
+
+async def pedir_permiso(update: Update, contexto: Contexto, *, editar: bool = False) -> None:
+    _ = contexto.traductor
+    texto = _("Para inscribirte necesito guardar tu nombre y tu lugar en la lista. "
+              "Para eso pido tu permiso en el aviso de privacidad.")
+    await responder(update, texto, teclado([(_("📄 Leer el aviso"), "aviso:leer")],
+                                           [(_("📚 Seguir viendo cursos"), "cur:inicio")]),
+                    editar=editar)
+
+
+def tarjeta(contexto: Contexto, sesion: Sesion, *, con_enlace: bool = False,
+            con_lugares: bool = False) -> str:
+    """El nombre del curso y la tarjeta de la sesión, para quien escribe."""
+    return titulo_y_tarjeta_html(contexto.traductor, contexto.config.zona_horaria,
+                                 contexto.contenido, sesion, con_enlace=con_enlace,
+                                 lugares=sesion if con_lugares else None)
+
+
+def nombre_y_fecha(contexto: Contexto, _: Traductor, sesion: Sesion) -> tuple[str, str]:
+    """(nombre del curso, «fecha de inicio a fin») en texto simple."""
+    return (nombre_curso(_, contexto.contenido, sesion.curso_id),
+            cuando(_, contexto.config.zona_horaria, sesion))

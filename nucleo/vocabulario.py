@@ -1,0 +1,72 @@
+"""El vocabulario del bot: un enum por idea, en un solo lugar.
+
+Los valores son los que se guardan en la base y viajan en los botones: no cambian. Los
+nombres que ve la gente (traducibles) van junto a cada enum.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from nucleo.textos import N_
+
+
+class Modalidad(StrEnum):
+    """Cómo se toma un curso. Una sesión es presencial o en línea; un curso puede ser mixto."""
+
+    PRESENCIAL = "presencial"
+    EN_LINEA = "en_linea"
+    MIXTA = "mixta"
+
+
+MODALIDADES_DE_SESION = (Modalidad.PRESENCIAL, Modalidad.EN_LINEA)
+NOMBRE_MODALIDAD = {
+    Modalidad.PRESENCIAL: N_("Presencial"),
+    Modalidad.EN_LINEA: N_("En línea"),
+    Modalidad.MIXTA: N_("Mixta"),
+}
+ICONO_MODALIDAD = {Modalidad.PRESENCIAL: "🏫", Modalidad.EN_LINEA: "💻", Modalidad.MIXTA: "🔀"}
+
+
+class EstadoSesion(StrEnum):
+    PROGRAMADA = "programada"
+    CANCELADA = "cancelada"
+
+
+class EstadoInscripcion(StrEnum):
+    INSCRITA = "inscrita"
+    ESPERA = "espera"
+    CANCELADA = "cancelada"  # la persona dejó su lugar (o salió de la espera)
+
+
+class Inscribir(StrEnum):
+    """Lo que pasó al pedir un lugar en una sesión."""
+
+    INSCRITA = "inscrita"
+    ESPERA = "espera"
+    YA_INSCRITA = "ya_inscrita"
+    YA_EN_ESPERA = "ya_en_espera"
+    LLENA = "llena"  # pidió lugar y no había: decide si quiere esperar
+    NO_EXISTE = "no_existe"
+    PASADA = "pasada"
+    SESION_CANCELADA = "sesion_cancelada"
+    SIN_PERMISO = "sin_permiso"  # no aceptó el aviso de privacidad
+
+
+class Asistencia(StrEnum):
+    """Lo que pasó al escribir el código de asistencia."""
+
+    REGISTRADA = "registrada"
+    YA_REGISTRADA = "ya_registrada"
+    NO_COINCIDE = "no_coincide"
+    SIN_SESION_HOY = "sin_sesion_hoy"
+
+
+# Los temas del catálogo de cursos: el id va en cursos.yaml y en los botones.
+TEMAS = {
+    "cooperativismo": N_("🤝 Cooperativismo"),
+    "economia_solidaria": N_("💚 Economía solidaria"),
+    "negocio": N_("💼 Tu negocio"),
+    "oficios": N_("🛠️ Oficios"),
+    "digital": N_("📱 Herramientas digitales"),
+}
