@@ -54,6 +54,7 @@ async def pedir_codigo(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_codigo(update: Update, contexto: Contexto) -> int:
+    """El código escrito: si coincide → fin; si no → CODIGO otra vez."""
     _ = contexto.traductor
     resultado = await contexto.capacitacion.registrar_asistencia_con_codigo(
         update.effective_user.id, update.message.text)
@@ -96,6 +97,7 @@ async def _asistencia_registrada(update: Update, contexto: Contexto, sesion_id: 
 
 
 async def codigo_no_es_texto(update: Update, contexto: Contexto) -> int:
+    """Una foto, un sticker o un botón viejo donde va el código → CODIGO."""
     _ = contexto.traductor
     if update.callback_query is not None:
         await avisar(update, _("Ese botón ya no funciona."))
@@ -105,6 +107,7 @@ async def codigo_no_es_texto(update: Update, contexto: Contexto) -> int:
 
 
 async def salir_asistencia(update: Update, contexto: Contexto) -> int:
+    """«Salir» → fin; el código se puede escribir después con /asistencia."""
     _ = contexto.traductor
     texto = _("Está bien. Cuando tengas el código, escribe /asistencia.")
     await responder(update, texto, teclado([boton_menu(_)]))

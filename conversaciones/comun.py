@@ -33,6 +33,7 @@ BOTONES_QUE_INTERRUMPEN = (
 
 
 async def cancelar(update: Update, contexto: Contexto) -> int:
+    """/cancelar: sale del flujo; lo ya contestado queda guardado."""
     _ = contexto.traductor
     texto = _("Listo, saliste. Lo que ya contestaste quedó guardado.")
     await responder(update, texto, teclado([boton_menu(_)]))
@@ -40,6 +41,8 @@ async def cancelar(update: Update, contexto: Contexto) -> int:
 
 
 async def interrumpir(update: Update, contexto: Contexto) -> int:
+    """Un comando o botón de otra parte: termina el flujo y la misma actualización
+    vuelve a la cola para que la atienda quien debe."""
     await contexto.application.update_queue.put(update)
     return ConversationHandler.END
 

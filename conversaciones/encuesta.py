@@ -27,6 +27,7 @@ PATRON_PUNTOS = re.compile(r"^enc:(\d{1,12}):([1-5])$")
 # --- recibir la respuesta ------------------------------------------------------------------------
 
 async def recibir_puntos(update: Update, contexto: Contexto) -> int:
+    """enc:<inscripción>:<1-5>: guarda la calificación → COMENTARIO."""
     _ = contexto.traductor
     inscripcion_id, puntos = (int(g) for g in PATRON_PUNTOS.match(
         update.callback_query.data).groups())
@@ -57,6 +58,7 @@ async def _no_se_guardo(update: Update, contexto: Contexto, inscripcion_id: int)
 
 
 async def recibir_comentario(update: Update, contexto: Contexto) -> int:
+    """El comentario escrito (hasta 500 letras) → fin."""
     _ = contexto.traductor
     usuario_id = update.effective_user.id
     comentario = " ".join(update.message.text.split())
@@ -74,12 +76,14 @@ async def recibir_comentario(update: Update, contexto: Contexto) -> int:
 
 
 async def sin_comentario(update: Update, contexto: Contexto) -> int:
+    """«No, gracias» → fin."""
     _ = contexto.traductor
     await responder(update, _("Está bien. ¡Gracias por contestar! 🙌"), teclado([boton_menu(_)]))
     return ConversationHandler.END
 
 
 async def otra_cosa(update: Update, contexto: Contexto) -> int:
+    """Algo que no es texto ni el botón → COMENTARIO, con la indicación otra vez."""
     _ = contexto.traductor
     if update.callback_query is not None:
         await avisar(update, _("Ese botón ya no funciona."))

@@ -36,6 +36,7 @@ LARGO_TEXTO = 200
 # --- entrar ----------------------------------------------------------------------------
 
 async def empezar(update: Update, contexto: Contexto) -> int:
+    """/orientacion o el botón del menú: retoma la que quedó a medias o empieza."""
     _ = contexto.traductor
     usuario_id = update.effective_user.id
     persona = await contexto.almacen.persona(usuario_id)
@@ -55,6 +56,7 @@ async def empezar(update: Update, contexto: Contexto) -> int:
 
 
 async def empezar_de_nuevo(update: Update, contexto: Contexto) -> int:
+    """«Empezar de nuevo» u or:nueva: borra el avance y va a la primera pregunta."""
     _ = contexto.traductor
     persona = await contexto.almacen.persona(update.effective_user.id)
     if persona is None or not persona.acepto:
@@ -72,6 +74,7 @@ async def empezar_de_nuevo(update: Update, contexto: Contexto) -> int:
 async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: OrientacionEnCurso,
                            antes: str = "", *, ofrecer_reinicio: bool = False,
                            editar: bool = True) -> int:
+    """Una pregunta con sus botones (o la indicación de escribir) → su paso."""
     _ = contexto.traductor
     pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
     numero = len(progreso.historial)
@@ -92,6 +95,7 @@ async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: Orienta
 
 async def mostrar_resultado(update: Update, contexto: Contexto, resultado: Resultado,
                             respuestas: dict[str, str]) -> None:
+    """El resultado con sus pasos y fuentes; la orientación queda guardada → fin."""
     _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     nombre = perfil.nombre if perfil and perfil.nombre else update.effective_user.first_name
@@ -118,6 +122,7 @@ def _actividad(contexto: Contexto, respuestas: dict[str, str]) -> str:
 # --- avanzar -------------------------------------------------------------------------------
 
 async def elegir_opcion(update: Update, contexto: Contexto) -> int:
+    """or:<pregunta>:<opción>: guarda la respuesta → la siguiente pregunta o el resultado."""
     pregunta_id, opcion_id = PATRON_OPCION.match(update.callback_query.data).groups()
     progreso = await _progreso(update, contexto)
     if progreso is None:
@@ -130,6 +135,7 @@ async def elegir_opcion(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_texto(update: Update, contexto: Contexto) -> int:
+    """La respuesta escrita a una pregunta abierta → la siguiente pregunta o el resultado."""
     _ = contexto.traductor
     progreso = await _progreso(update, contexto)
     if progreso is None:
@@ -161,6 +167,7 @@ async def _avanzar(update: Update, contexto: Contexto, progreso: OrientacionEnCu
 
 
 async def atras(update: Update, contexto: Contexto) -> int:
+    """«Atrás»: la pregunta anterior, con su respuesta borrada."""
     progreso = await _progreso(update, contexto)
     if progreso is None:
         return await empezar(update, contexto)
@@ -173,6 +180,7 @@ async def atras(update: Update, contexto: Contexto) -> int:
 
 
 async def salir(update: Update, contexto: Contexto) -> int:
+    """«Salir»: el avance queda guardado para retomarlo → fin."""
     _ = contexto.traductor
     texto = _("Saliste de la orientación. Guardé tus respuestas: con /orientacion sigues "
               "donde te quedaste.")

@@ -40,6 +40,8 @@ PATRON_OPCION = r"^perfil:(sexo|rango_edad|discapacidad|lengua_indigena):(\w+)$"
 # --- entrar ----------------------------------------------------------------------
 
 async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
+    """«Sí, acepto» el aviso: guarda el consentimiento → NOMBRE (o el RESUMEN si
+    ya tenía perfil)."""
     usuario = update.effective_user
     await contexto.almacen.registrar_consentimiento(
         usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
@@ -57,6 +59,7 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
 
 
 async def abrir_perfil(update: Update, contexto: Contexto) -> int:
+    """/perfil o «Mi perfil»: el RESUMEN si ya hay perfil; si no, pide el aviso."""
     _ = contexto.traductor
     persona = await contexto.almacen.persona(update.effective_user.id)
     if persona is None or not persona.acepto:
@@ -73,6 +76,7 @@ async def abrir_perfil(update: Update, contexto: Contexto) -> int:
 
 async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "",
                            editar: bool = True) -> int:
+    """Cómo quiere que la llamemos (escrito o el de Telegram) → NOMBRE."""
     _ = contexto.traductor
     texto = _("¿Cómo quieres que te llame? Escribe tu nombre o apodo.")
     nombre_telegram = update.effective_user.first_name[:LARGO_NOMBRE]
@@ -83,6 +87,7 @@ async def preguntar_nombre(update: Update, contexto: Contexto, antes: str = "",
 
 
 async def preguntar_municipio(update: Update, contexto: Contexto, antes: str = "") -> int:
+    """En qué municipio vive, escrito → MUNICIPIO."""
     _ = contexto.traductor
     texto = _("¿En qué municipio de Puebla vives? Escribe su nombre.")
     await responder(update, f"{antes}\n\n{texto}".strip())
@@ -96,6 +101,7 @@ def _botones_opciones(_: Traductor, campo: str) -> list[list[tuple[str, str]]]:
 
 async def preguntar_opcion(update: Update, contexto: Contexto, campo: str,
                            editar: bool = True) -> int:
+    """Una pregunta opcional con botones (sexo, edad, discapacidad, lengua)."""
     _ = contexto.traductor
     preguntas = {
         "sexo": _("¿Con qué sexo o género te identificas? Es opcional."),
@@ -110,6 +116,7 @@ async def preguntar_opcion(update: Update, contexto: Contexto, campo: str,
 
 
 async def preguntar_sensibles(update: Update, contexto: Contexto) -> int:
+    """Si quiere contestar las preguntas sensibles → SENSIBLES."""
     _ = contexto.traductor
     texto = _(
         "Hay dos preguntas más: si vives con alguna discapacidad y si hablas una lengua "
@@ -148,6 +155,7 @@ async def siguiente_paso(update: Update, contexto: Contexto, campo: str,
 
 
 async def terminar(update: Update, contexto: Contexto) -> int:
+    """El perfil quedó completo: lo dice y ofrece el menú → fin."""
     _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     texto = _("¡Listo, {nombre}! Tu perfil quedó guardado. Puedes cambiarlo con /perfil.\n\n"
@@ -162,6 +170,7 @@ async def terminar(update: Update, contexto: Contexto) -> int:
 # --- recibir respuestas ---------------------------------------------------------------
 
 async def recibir_nombre(update: Update, contexto: Contexto) -> int:
+    """El nombre escrito (de 1 a 60 letras) → MUNICIPIO."""
     _ = contexto.traductor
     nombre = " ".join(update.message.text.split())
     if not re.search(r"\w", nombre) or re.fullmatch(r"[\d\W_]+", nombre):
@@ -175,6 +184,7 @@ async def recibir_nombre(update: Update, contexto: Contexto) -> int:
 
 
 async def nombre_de_telegram(update: Update, contexto: Contexto) -> int:
+    """«Llámame X»: usa el nombre de Telegram → MUNICIPIO."""
     nombre = " ".join(update.effective_user.first_name.split())[:LARGO_NOMBRE]
     return await _guardar_nombre(update, contexto, nombre)
 
@@ -186,6 +196,7 @@ async def _guardar_nombre(update: Update, contexto: Contexto, nombre: str) -> in
 
 
 async def recibir_municipio(update: Update, contexto: Contexto) -> int:
+    """El municipio escrito: exacto → la siguiente; dudoso → «¿Quisiste decir…?»."""
     _ = contexto.traductor
     busqueda = contexto.contenido.municipios.buscar(update.message.text)
     if busqueda.exacto is not None:
@@ -202,6 +213,7 @@ async def recibir_municipio(update: Update, contexto: Contexto) -> int:
 
 
 async def elegir_municipio(update: Update, contexto: Contexto) -> int:
+    """Una sugerencia de municipio pulsada → la siguiente pregunta."""
     clave = update.callback_query.data.removeprefix("perfil:mun:")
     if clave == "otra" or contexto.contenido.municipios.por_clave(clave) is None:
         return await preguntar_municipio(update, contexto)
@@ -218,6 +230,7 @@ async def _guardar_municipio(update: Update, contexto: Contexto, clave: str) -> 
 
 
 async def recibir_opcion(update: Update, contexto: Contexto) -> int:
+    """La respuesta a una pregunta de botones → la siguiente."""
     campo, valor = re.match(PATRON_OPCION, update.callback_query.data).groups()
     if not es_valido(campo, valor):
         return await repetir(ESTADO_DE_CAMPO[campo])(update, contexto)
@@ -227,6 +240,7 @@ async def recibir_opcion(update: Update, contexto: Contexto) -> int:
 
 
 async def saltar(update: Update, contexto: Contexto) -> int:
+    """«Saltar esta pregunta» → la siguiente, sin guardar nada."""
     campo = update.callback_query.data.removeprefix("perfil:saltar:")
     await contexto.almacen.guardar_en_perfil(update.effective_user.id, campo, None,
                                              contexto.reloj.ahora())
@@ -234,6 +248,7 @@ async def saltar(update: Update, contexto: Contexto) -> int:
 
 
 async def decidir_sensibles(update: Update, contexto: Contexto) -> int:
+    """Sí o no a las preguntas sensibles → DISCAPACIDAD o el final."""
     if update.callback_query.data.endswith(":si"):
         return await preguntar_opcion(update, contexto, "discapacidad")
     usuario_id, ahora = update.effective_user.id, contexto.reloj.ahora()
@@ -246,6 +261,7 @@ async def decidir_sensibles(update: Update, contexto: Contexto) -> int:
 
 async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "",
                           editar: bool = True) -> int:
+    """Las respuestas, cada una con su botón para cambiarla → RESUMEN."""
     _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     lineas = [f"{_(titulo)}: {valor_legible(contexto, _, campo, getattr(perfil, campo))}"
@@ -261,6 +277,7 @@ async def mostrar_resumen(update: Update, contexto: Contexto, antes: str = "",
 
 
 async def editar(update: Update, contexto: Contexto) -> int:
+    """perfil:editar:<dato> desde el resumen → la pregunta de ese dato."""
     campo = update.callback_query.data.removeprefix("perfil:editar:")
     if campo == "nombre":
         return await preguntar_nombre(update, contexto)
@@ -272,6 +289,7 @@ async def editar(update: Update, contexto: Contexto) -> int:
 
 
 async def listo(update: Update, contexto: Contexto) -> int:
+    """«Listo» en el resumen → fin."""
     _ = contexto.traductor
     await responder(update, _("Perfecto. Tu perfil está guardado."), teclado([boton_menu(_)]))
     return ConversationHandler.END

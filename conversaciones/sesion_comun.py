@@ -45,6 +45,7 @@ Pregunta = Callable[..., Any]  # async (update, contexto, antes="") -> None
 # --- el borrador -------------------------------------------------------------------------------
 
 async def borrador(update: Update, contexto: Contexto) -> dict[str, Any]:
+    """Lo capturado hasta ahora (vacío si no hay nada)."""
     return await contexto.almacen.borrador(update.effective_user.id) or {}
 
 
@@ -85,6 +86,7 @@ async def _preguntar(update: Update, antes: str, texto: str,
 
 
 async def preguntar_curso(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """Los cursos del catálogo, uno por botón."""
     _ = contexto.traductor
     botones = [[(_(c.nombre)[:60], f"pers:f:curso:{c.id}")] for c in contexto.contenido.cursos]
     await _preguntar(update, antes, _("<b>Nueva sesión</b>\n¿De qué curso es?"),
@@ -92,6 +94,7 @@ async def preguntar_curso(update: Update, contexto: Contexto, antes: str = "") -
 
 
 async def preguntar_fecha(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """La fecha como día/mes/año, con un ejemplo a una semana."""
     _ = contexto.traductor
     ejemplo = (contexto.reloj.ahora() + timedelta(days=7)).astimezone(
         contexto.config.zona_horaria)
@@ -101,6 +104,7 @@ async def preguntar_fecha(update: Update, contexto: Contexto, antes: str = "") -
 
 
 async def preguntar_hora(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """La hora de inicio, en formato de 24 horas."""
     _ = contexto.traductor
     texto = _("¿A qué hora empieza? Hora de Puebla, en formato de 24 horas (HH:MM); "
               "por ejemplo 10:00 o 16:30.")
@@ -108,6 +112,7 @@ async def preguntar_hora(update: Update, contexto: Contexto, antes: str = "") ->
 
 
 async def preguntar_duracion(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """Los minutos, escritos o con un botón."""
     _ = contexto.traductor
     botones = [(_("{n} min").format(n=n), f"pers:f:dur:{n}") for n in DURACIONES]
     await _preguntar(update, antes, _("¿Cuánto dura? Elige o escribe los minutos."),
@@ -115,12 +120,14 @@ async def preguntar_duracion(update: Update, contexto: Contexto, antes: str = ""
 
 
 async def preguntar_modalidad(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """Presencial o en línea."""
     _ = contexto.traductor
     botones = [(_(NOMBRE_MODALIDAD[m]), f"pers:f:mod:{m}") for m in MODALIDADES_DE_SESION]
     await _preguntar(update, antes, _("¿Cómo es la sesión?"), con_salida(_, botones))
 
 
 async def preguntar_municipio(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """El municipio, escrito."""
     _ = contexto.traductor
     await _preguntar(update, antes, _("¿En qué municipio es? Escribe su nombre."),
                      con_salida(_))
@@ -142,18 +149,21 @@ async def sugerir_municipios(update: Update, contexto: Contexto) -> bool:
 
 
 async def preguntar_lugar(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """El nombre del lugar."""
     _ = contexto.traductor
     await _preguntar(update, antes, _("¿Cómo se llama el lugar? Por ejemplo: Casa de la "
                                       "Cultura."), con_salida(_))
 
 
 async def preguntar_direccion(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """Calle, número y colonia."""
     _ = contexto.traductor
     await _preguntar(update, antes, _("¿Cuál es la dirección? Calle, número y colonia."),
                      con_salida(_))
 
 
 async def preguntar_mapa(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """El enlace al mapa, o «Sin mapa»."""
     _ = contexto.traductor
     texto = _("Si quieres, manda el enlace del lugar en un mapa (https://...). Si no, "
               "pulsa «Sin mapa».")
@@ -161,12 +171,14 @@ async def preguntar_mapa(update: Update, contexto: Contexto, antes: str = "") ->
 
 
 async def preguntar_enlace(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """El enlace de la sesión en línea."""
     _ = contexto.traductor
     await _preguntar(update, antes, _("Manda el enlace de la sesión en línea (https://...)."),
                      con_salida(_))
 
 
 async def preguntar_cupo(update: Update, contexto: Contexto, antes: str = "") -> None:
+    """Cuántos lugares hay."""
     _ = contexto.traductor
     texto = _("¿Cuántos lugares hay? Escribe un número de 1 a {maximo}.").format(
         maximo=CUPO_MAXIMO)

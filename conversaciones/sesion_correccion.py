@@ -75,12 +75,14 @@ async def otro_municipio(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_lugar(update: Update, contexto: Contexto) -> int:
+    """El nombre del lugar → se guarda."""
     lugar = await comun.leer(update, contexto, lambda t: leer_texto(t, LARGO_LUGAR),
                              comun.preguntar_lugar)
     return LUGAR if lugar is None else await _aplicar(update, contexto, lugar=lugar)
 
 
 async def recibir_direccion(update: Update, contexto: Contexto) -> int:
+    """La dirección → se guarda."""
     direccion = await comun.leer(update, contexto, lambda t: leer_texto(t, LARGO_DIRECCION),
                                  comun.preguntar_direccion)
     return DIRECCION if direccion is None else await _aplicar(update, contexto,
@@ -88,6 +90,7 @@ async def recibir_direccion(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_mapa(update: Update, contexto: Contexto) -> int:
+    """El enlace al mapa → se guarda."""
     mapa = await comun.leer(update, contexto, leer_url, comun.preguntar_mapa)
     return MAPA if mapa is None else await _aplicar(update, contexto, mapa_url=mapa)
 
@@ -98,6 +101,7 @@ async def sin_mapa(update: Update, contexto: Contexto) -> int:
 
 
 async def recibir_enlace(update: Update, contexto: Contexto) -> int:
+    """El enlace de la sesión en línea → se guarda."""
     enlace = await comun.leer(update, contexto, leer_url, comun.preguntar_enlace)
     return ENLACE if enlace is None else await _aplicar(update, contexto, enlace=enlace)
 

@@ -106,6 +106,7 @@ def titulo_filtro(_: Traductor, contenido: Contenido, filtro: Filtro) -> str:
 
 async def sesiones_del_filtro(contexto: Contexto, filtro: Filtro,
                               curso_id: str | None = None) -> list[Sesion]:
+    """Las fechas próximas que cumplen el filtro (y el curso, si se da)."""
     ahora = contexto.reloj.ahora()
     if filtro.tipo == "m":
         return await contexto.almacen.sesiones_proximas(ahora, curso_id=curso_id,
@@ -135,6 +136,7 @@ async def inicio(update: Update, contexto: Contexto) -> None:
 
 
 async def temas(update: Update, contexto: Contexto) -> None:
+    """cur:temas: los temas que tienen cursos en el catálogo."""
     _ = contexto.traductor
     filas = [[(_(nombre), f"cur:l:t.{tema}:0")] for tema, nombre in TEMAS.items()
              if any(c.tema == tema for c in contexto.contenido.cursos)]
@@ -143,6 +145,7 @@ async def temas(update: Update, contexto: Contexto) -> None:
 
 
 async def modos(update: Update, contexto: Contexto) -> None:
+    """cur:modos: presencial o en línea."""
     _ = contexto.traductor
     texto = _("¿Cómo prefieres tomar el curso?\n\n"
               "🏫 <b>Presencial</b>: vas a un lugar en tu región.\n"

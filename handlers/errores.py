@@ -18,6 +18,7 @@ registro = logging.getLogger("coopera.errores")
 
 
 async def al_fallar(update: object, contexto: Contexto) -> None:
+    """Registra el error (sin datos de la persona) y le pide disculpas; el bot sigue."""
     error = contexto.error
     if isinstance(error, Forbidden):
         registro.info("La persona bloqueó al bot; no se le puede contestar.")

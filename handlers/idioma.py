@@ -14,12 +14,14 @@ PATRON = re.compile(r"^idioma:(\w+)$")
 
 
 async def elegir_idioma(update: Update, contexto: Contexto) -> None:
+    """/idioma: los idiomas disponibles, uno por botón."""
     _ = contexto.traductor
     botones = [[(nombre, f"idioma:{codigo}")] for codigo, nombre in NOMBRES_IDIOMAS.items()]
     await responder(update, _("¿En qué idioma quieres leer?"), teclado(*botones))
 
 
 async def cambiar_idioma(update: Update, contexto: Contexto) -> None:
+    """idioma:<código>: lo guarda (o, sin consentimiento, solo en memoria)."""
     idioma = PATRON.match(update.callback_query.data).group(1)
     if idioma not in NOMBRES_IDIOMAS:
         await elegir_idioma(update, contexto)

@@ -11,17 +11,20 @@ from nucleo.contexto import Contexto
 
 
 async def comando_desconocido(update: Update, contexto: Contexto) -> None:
+    """Un comando que el bot no tiene."""
     _ = contexto.traductor
     texto = _("No conozco ese comando. Escribe /ayuda para ver los que sí uso.")
     await responder(update, texto, teclado([boton_menu(_)]))
 
 
 async def nada_que_cancelar(update: Update, contexto: Contexto) -> None:
+    """/cancelar fuera de cualquier flujo."""
     _ = contexto.traductor
     await responder(update, _("No estabas haciendo nada que cancelar."), teclado([boton_menu(_)]))
 
 
 async def texto_suelto(update: Update, contexto: Contexto) -> None:
+    """Texto fuera de cualquier flujo: el menú (o /start si es nueva)."""
     _ = contexto.traductor
     persona = await contexto.almacen.persona(update.effective_user.id)
     if persona is None:
@@ -33,6 +36,7 @@ async def texto_suelto(update: Update, contexto: Contexto) -> None:
 
 
 async def no_es_texto(update: Update, contexto: Contexto) -> None:
+    """Fotos, stickers, audios… fuera de cualquier flujo."""
     _ = contexto.traductor
     texto = _("Por ahora solo entiendo texto y botones. Elige una opción del menú:")
     await responder(update, texto, teclado([boton_menu(_)]))

@@ -11,6 +11,7 @@ from nucleo.contexto import Contexto
 
 
 async def caminos(update: Update, contexto: Contexto) -> None:
+    """info:caminos: los resultados posibles de la orientación, para leerlos."""
     _ = contexto.traductor
     resultados = contexto.contenido.orientacion.resultados.values()
     botones = [[(_(r.titulo)[:60], f"info:camino:{r.id}")] for r in resultados]
@@ -19,6 +20,7 @@ async def caminos(update: Update, contexto: Contexto) -> None:
 
 
 async def camino(update: Update, contexto: Contexto) -> None:
+    """info:camino:<id>: un resultado, sin datos guardados de la persona."""
     _ = contexto.traductor
     resultado_id = update.callback_query.data.removeprefix("info:camino:")
     resultado = contexto.contenido.orientacion.resultados.get(resultado_id)

@@ -18,6 +18,7 @@ from nucleo.contexto import Contexto
 
 
 async def inicio(update: Update, contexto: Contexto) -> None:
+    """/start: el menú si ya aceptó el aviso; si no, la bienvenida y el aviso."""
     _ = contexto.traductor
     usuario = update.effective_user
     persona = await contexto.almacen.persona(usuario.id)
@@ -58,6 +59,7 @@ async def aviso_completo(update: Update, contexto: Contexto) -> None:
 
 
 async def rechazar_aviso(update: Update, contexto: Contexto) -> None:
+    """«No acepto»: solo se guarda el «no»; la información general sigue abierta."""
     _ = contexto.traductor
     usuario = update.effective_user
     await contexto.almacen.registrar_consentimiento(

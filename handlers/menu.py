@@ -11,10 +11,12 @@ from nucleo.contexto import Contexto
 
 
 async def menu(update: Update, contexto: Contexto) -> None:
+    """/menu y el botón «Menú principal»."""
     await mostrar_menu(update, contexto)
 
 
 async def ayuda(update: Update, contexto: Contexto) -> None:
+    """/ayuda: cada comando y los datos de contacto de la oficina."""
     _ = contexto.traductor
     lineas = [f"/{comando} — {_(descripcion)}" for comando, descripcion in COMANDOS]
     contacto = datos_oficina(contexto.contenido, _)

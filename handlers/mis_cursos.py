@@ -97,6 +97,7 @@ async def propia(update: Update, contexto: Contexto,
 
 
 async def boton_que_ya_no_sirve(update: Update, contexto: Contexto) -> None:
+    """Un botón de una inscripción ajena, dejada o pasada: nada cambia."""
     _ = contexto.traductor
     await avisar(update, _("Ese botón ya no funciona."))
     texto = _("Ese botón ya no funciona. Aquí están tus cursos de hoy en adelante:")
@@ -109,6 +110,7 @@ def _id_de(update: Update) -> int:
 
 
 async def ver(update: Update, contexto: Contexto) -> None:
+    """mc:ver:<id>: los datos de una fecha y lo que se puede hacer con ella."""
     _ = contexto.traductor
     par = await propia(update, contexto, _id_de(update))
     if par is None:

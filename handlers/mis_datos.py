@@ -16,6 +16,7 @@ from nucleo.vocabulario import EstadoInscripcion
 
 
 async def mostrar_datos(update: Update, contexto: Contexto) -> None:
+    """/mis_datos: todo lo guardado de la persona, con el botón para borrarlo."""
     _ = contexto.traductor
     usuario_id = update.effective_user.id
     persona = await contexto.almacen.persona(usuario_id)
@@ -106,6 +107,7 @@ def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) ->
 
 
 async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
+    """«Borrar todos mis datos»: pide confirmar, porque no se puede deshacer."""
     _ = contexto.traductor
     texto = _("¿Seguro que quieres borrar todos tus datos? Esto no se puede deshacer. "
               "Borraremos tu perfil, tus respuestas y tu decisión sobre el aviso.")
@@ -115,6 +117,7 @@ async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
 
 
 async def borrar(update: Update, contexto: Contexto) -> None:
+    """«Sí, borrar todo»: borra cada dato de la persona, en todas las tablas."""
     usuario_id = update.effective_user.id
     await contexto.almacen.borrar_persona(usuario_id)
     contexto.user_data.pop("idioma_elegido", None)
@@ -124,5 +127,6 @@ async def borrar(update: Update, contexto: Contexto) -> None:
 
 
 async def conservar(update: Update, contexto: Contexto) -> None:
+    """«No, conservarlos»: nada cambia."""
     _ = contexto.traductor
     await responder(update, _("Bien, no borramos nada."), teclado([boton_menu(_)]))

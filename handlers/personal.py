@@ -37,6 +37,7 @@ DIAS_ATRAS = timedelta(days=3)  # las sesiones recientes siguen en la lista: fal
 # --- menú y sesiones ---------------------------------------------------------------------------
 
 async def menu_personal(update: Update, contexto: Contexto) -> None:
+    """/personal y pers:menu: lo que puede hacer el personal."""
     _ = contexto.traductor
     await _ofrecer_comandos(update, contexto)
     texto = _("<b>Personal de la Secretaría</b>\n¿Qué quieres hacer?")
@@ -62,6 +63,7 @@ async def _ofrecer_comandos(update: Update, contexto: Contexto) -> None:
 
 
 async def sesiones(update: Update, contexto: Contexto) -> None:
+    """pers:sesiones: las sesiones próximas y las de los últimos días."""
     _ = contexto.traductor
     lista = await contexto.almacen.sesiones_para_personal(contexto.reloj.ahora() - DIAS_ATRAS)
     if not lista:
@@ -77,12 +79,14 @@ async def sesiones(update: Update, contexto: Contexto) -> None:
 
 
 async def detalle(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>: la ficha de una sesión con sus botones."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is not None:
         await mostrar_sesion(update, contexto, sesion)
 
 
 async def elegir_correccion(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:editar: qué dato corregir (abre el flujo sesion_correccion)."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return
@@ -99,6 +103,7 @@ async def elegir_correccion(update: Update, contexto: Contexto) -> None:
 # --- lista y CSV -------------------------------------------------------------------------------
 
 async def lista(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:lista: inscritas y en espera, con nombre y municipio."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return
@@ -129,6 +134,7 @@ def _linea(contexto: Contexto, _: Traductor, fila: FilaLista) -> str:
 
 
 async def exportar_csv(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:csv: la lista como archivo CSV."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return
@@ -147,6 +153,7 @@ async def exportar_csv(update: Update, contexto: Contexto) -> None:
 # --- importar y botones viejos -----------------------------------------------------------------
 
 async def como_importar(update: Update, contexto: Contexto) -> None:
+    """pers:importar: cómo importar sesiones desde un CSV."""
     _ = contexto.traductor
     texto = _(
         "<b>Importar muchas sesiones de un CSV</b>\n"
@@ -165,6 +172,7 @@ async def como_importar(update: Update, contexto: Contexto) -> None:
 
 
 async def boton_desconocido(update: Update, contexto: Contexto) -> None:
+    """Cualquier otro «pers:»: un botón viejo o inventado; nada cambia."""
     _ = contexto.traductor
     await avisar(update, _("Ese botón ya no funciona."))
     await responder(update, _("Ese botón ya no funciona. Empieza otra vez desde el menú del "

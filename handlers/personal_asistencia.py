@@ -18,12 +18,14 @@ POR_PAGINA = 10
 
 
 async def asistencia(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:asis:<página>: la lista para marcar quién vino."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is not None:
         await _mostrar_asistencia(update, contexto, sesion, int(contexto.match.group(2)))
 
 
 async def alternar_asistencia(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:at:<inscripción>:<página>: marca o desmarca a una persona."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return
@@ -73,6 +75,7 @@ async def _mostrar_asistencia(update: Update, contexto: Contexto, sesion: Sesion
 
 
 async def guardar_asistencia(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:asisok: guarda la lista; las encuestas salen al terminar."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return
@@ -92,6 +95,7 @@ async def guardar_asistencia(update: Update, contexto: Contexto) -> None:
 
 
 async def codigo(update: Update, contexto: Contexto) -> None:
+    """pers:s:<id>:cod: el código que se dicta en clase."""
     sesion = await sesion_pedida(update, contexto)
     if sesion is None:
         return

@@ -19,6 +19,7 @@ from nucleo.vocabulario import EstadoInscripcion
 
 
 async def asistire(update: Update, contexto: Contexto) -> None:
+    """rec:si:<id>: «Asistiré» en un recordatorio; queda anotado."""
     _ = contexto.traductor
     inscripcion_id = int(update.callback_query.data.rsplit(":", 1)[1])
     par = await propia(update, contexto, inscripcion_id)
