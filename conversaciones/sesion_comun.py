@@ -13,7 +13,7 @@ guardar y se atiende como si el flujo no estuviera abierto.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any, TypeVar
 
@@ -32,7 +32,13 @@ from interfaz.personal import boton_menu_personal, mostrar_sesion, sesion_pedida
 from interfaz.respuestas import Boton, responder, teclado
 from nucleo.almacen.cursos import Sesion
 from nucleo.contexto import Contexto
-from nucleo.reglas_sesion import CUPO_MAXIMO, DatoInvalido
+from nucleo.reglas_sesion import (
+    CUPO_MAXIMO,
+    DatoInvalido,
+    leer_fecha,
+    leer_hora,
+    momento_de_inicio,
+)
 from nucleo.textos import Traductor
 from nucleo.vocabulario import MODALIDADES_DE_SESION, NOMBRE_MODALIDAD, EstadoSesion
 
@@ -194,6 +200,21 @@ async def leer(update: Update, contexto: Contexto, lector: Callable[[str], T],
     except DatoInvalido as error:
         await pregunta(update, contexto, escape(error.traducido(contexto.traductor)))
         return None
+
+
+async def leer_dia(update: Update, contexto: Contexto) -> date | None:
+    """La fecha escrita (hoy o después), o None si no sirve (y ya se volvió a preguntar)."""
+    hoy = contexto.reloj.ahora().astimezone(contexto.config.zona_horaria).date()
+    return await leer(update, contexto, lambda t: leer_fecha(t, hoy), preguntar_fecha)
+
+
+async def leer_inicio(update: Update, contexto: Contexto, dia: date) -> datetime | None:
+    """La hora escrita para `dia`, ya en el futuro, o None si no sirve (y ya se volvió a
+    preguntar)."""
+    zona, ahora = contexto.config.zona_horaria, contexto.reloj.ahora()
+    return await leer(update, contexto,
+                      lambda t: momento_de_inicio(dia, leer_hora(t), zona, ahora),
+                      preguntar_hora)
 
 
 # --- salir y lo inesperado ---------------------------------------------------------------------

@@ -20,7 +20,6 @@ from conversaciones.sesion_comun import boton, paso, texto
 from interfaz.respuestas import responder, teclado
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_y_hora
-from nucleo.reglas_sesion import leer_fecha, leer_hora, momento_de_inicio
 from nucleo.tarjetas import nombre_curso
 
 FECHA, HORA, CONFIRMAR = range(3)
@@ -43,8 +42,7 @@ async def cambiar_fecha(update: Update, contexto: Contexto) -> int:
 
 async def recibir_fecha(update: Update, contexto: Contexto) -> int:
     """Día/mes/año → HORA."""
-    hoy = contexto.reloj.ahora().astimezone(contexto.config.zona_horaria).date()
-    dia = await comun.leer(update, contexto, lambda t: leer_fecha(t, hoy), comun.preguntar_fecha)
+    dia = await comun.leer_dia(update, contexto)
     if dia is None:
         return FECHA
     await comun.anotar(update, contexto, fecha=dia.isoformat())
@@ -57,11 +55,7 @@ async def recibir_hora(update: Update, contexto: Contexto) -> int:
     borrador = await comun.borrador(update, contexto)
     if "fecha" not in borrador:
         return await comun.perdido(update, contexto)
-    zona, ahora = contexto.config.zona_horaria, contexto.reloj.ahora()
-    dia = date.fromisoformat(borrador["fecha"])
-    inicio = await comun.leer(update, contexto,
-                              lambda t: momento_de_inicio(dia, leer_hora(t), zona, ahora),
-                              comun.preguntar_hora)
+    inicio = await comun.leer_inicio(update, contexto, date.fromisoformat(borrador["fecha"]))
     if inicio is None:
         return HORA
     return await confirmar(update, contexto,

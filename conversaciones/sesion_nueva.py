@@ -28,11 +28,8 @@ from nucleo.reglas_sesion import (
     LARGO_LUGAR,
     leer_cupo,
     leer_duracion,
-    leer_fecha,
-    leer_hora,
     leer_texto,
     leer_url,
-    momento_de_inicio,
 )
 from nucleo.tarjetas import ficha_personal_html
 from nucleo.vocabulario import Modalidad
@@ -62,8 +59,7 @@ async def recibir_curso(update: Update, contexto: Contexto) -> int:
 
 async def recibir_fecha(update: Update, contexto: Contexto) -> int:
     """Día/mes/año, hoy o después → HORA."""
-    hoy = contexto.reloj.ahora().astimezone(contexto.config.zona_horaria).date()
-    dia = await comun.leer(update, contexto, lambda t: leer_fecha(t, hoy), comun.preguntar_fecha)
+    dia = await comun.leer_dia(update, contexto)
     if dia is None:
         return FECHA
     await comun.anotar(update, contexto, fecha=dia.isoformat())
@@ -76,11 +72,7 @@ async def recibir_hora(update: Update, contexto: Contexto) -> int:
     borrador = await comun.borrador(update, contexto)
     if "fecha" not in borrador:
         return await comun.perdido(update, contexto)
-    zona, ahora = contexto.config.zona_horaria, contexto.reloj.ahora()
-    dia = date.fromisoformat(borrador["fecha"])
-    inicio = await comun.leer(update, contexto,
-                              lambda t: momento_de_inicio(dia, leer_hora(t), zona, ahora),
-                              comun.preguntar_hora)
+    inicio = await comun.leer_inicio(update, contexto, date.fromisoformat(borrador["fecha"]))
     if inicio is None:
         return HORA
     borrador = await comun.anotar(update, contexto, inicio=inicio.isoformat())
