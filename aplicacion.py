@@ -9,12 +9,14 @@ sueltos, luego el personal, y al final lo que atiende todo lo demás.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,6 +30,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from conversaciones import (
     asistencia,
@@ -61,6 +64,12 @@ from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
 from nucleo.envios import Despachador
+from nucleo.instancia import (
+    CandadoDeInstancia,
+    SolicitudVigilada,
+    TokenRechazado,
+    conectar_con_telegram,
+)
 from nucleo.persistencia import PersistenciaSQLite
 from nucleo.recordatorios import ProgramadorRecordatorios
 from nucleo.reloj import Reloj
@@ -177,7 +186,10 @@ def registrar_trabajos(app: Application) -> None:
 
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
-                         textos: Textos, reloj: Reloj) -> Application:
+                         textos: Textos, reloj: Reloj, *,
+                         al_rechazar_token: Callable[[], None] | None = None) -> Application:
+    """`al_rechazar_token` se llama si Telegram contesta 401 a cualquier petición del bot
+    (getUpdates o un envío): el token se revocó con el bot corriendo."""
     procesador = ProcesadorEnOrden()
     constructor = (
         ApplicationBuilder()
@@ -191,6 +203,10 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
     )
     if config.url_base:
         constructor = constructor.base_url(config.url_base)
+    if al_rechazar_token is not None:  # las mismas solicitudes que arma PTB, vigiladas
+        constructor = constructor.request(SolicitudVigilada(
+            HTTPXRequest(connection_pool_size=256), al_rechazar_token)).get_updates_request(
+            SolicitudVigilada(HTTPXRequest(connection_pool_size=1), al_rechazar_token))
     app = constructor.build()
     procesador.aplicacion = app
     instalar_servicios(app, Servicios(config, almacen, contenido, textos, reloj))
@@ -225,16 +241,39 @@ class Coopera:
         self.aplicacion: Application | None = None
         self.despachador: Despachador | None = None
         self.recordatorios: ProgramadorRecordatorios | None = None
+        self._candado = CandadoDeInstancia(config.ruta_bd)
+        self._token_rechazado = asyncio.Event()
 
     async def iniciar(self, *, intervalo_sondeo: float = 0.0) -> None:
+        """Arranca todo. Lanza OtraInstancia si otro proceso usa la misma base y
+        TokenRechazado si Telegram no acepta el token; sin red, espera a Telegram reintentando.
+        Si algo falla o se cancela (SIGTERM mientras espera), deshace lo hecho antes de salir:
+        no quedan la base abierta ni el candado tomado."""
+        try:
+            await self._iniciar(intervalo_sondeo)
+        except BaseException:
+            await self.detener()
+            raise
+
+    async def vigilar(self) -> None:
+        """Espera mientras el bot pueda seguir. Lanza TokenRechazado si Telegram dejó de
+        aceptar el token con el bot corriendo: esperar no lo arregla."""
+        await self._token_rechazado.wait()
+        raise TokenRechazado(al_arrancar=False, url_base=self.config.url_base)
+
+    async def _iniciar(self, intervalo_sondeo: float) -> None:
         # El contenido se valida antes de abrir nada: si está mal, el bot no arranca.
         contenido = self._contenido or cargar_contenido(self.config.carpeta_contenido)
         textos = self._textos or Textos(self.config.carpeta_contenido / "locales",
                                         self.config.idioma_predeterminado)
+        self._candado.tomar()  # antes de abrir la base: el segundo proceso ni la toca
         self.almacen = await Almacen.abrir(self.config.ruta_bd)
         self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, textos,
-                                               self.reloj)
-        await self.aplicacion.initialize()
+                                               self.reloj,
+                                               al_rechazar_token=self._token_rechazado.set)
+        await conectar_con_telegram(  # getMe, con reintentos mientras Telegram no conteste
+            self.aplicacion.initialize, reintento_maximo=self.config.reintento_maximo,
+            url_base=self.config.url_base)
         await registrar_comandos(self.aplicacion)
         servicios: Servicios = self.aplicacion.bot_data["servicios"]
         # Los envíos en bloque usan su propio Bot: un 429 de un recordatorio no frena
@@ -257,15 +296,29 @@ class Coopera:
         registro.info("Coopera Puebla está escuchando.")
 
     async def detener(self) -> None:
+        """Detiene todo en orden: recordatorios, cola de envíos, sondeo, aplicación de PTB,
+        base y candado. Sirve aunque `iniciar` haya fallado a medias, y más de una vez. Un
+        paso que falla (con el token revocado, el sondeo) no impide los siguientes."""
         if self.recordatorios is not None:
-            await self.recordatorios.detener()
+            await _paso("los recordatorios", self.recordatorios.detener())
         if self.despachador is not None:
-            await self.despachador.detener()
+            await _paso("la cola de envíos", self.despachador.detener())
         if self.aplicacion is not None:
             if self.aplicacion.updater.running:
-                await self.aplicacion.updater.stop()
+                await _paso("el sondeo", self.aplicacion.updater.stop())
             if self.aplicacion.running:
-                await self.aplicacion.stop()
-            await self.aplicacion.shutdown()
+                await _paso("la aplicación", self.aplicacion.stop())
+            await _paso("la aplicación", self.aplicacion.shutdown())
         if self.almacen is not None:
-            await self.almacen.cerrar()
+            await _paso("la base de datos", self.almacen.cerrar())
+        self._candado.soltar()
+
+
+async def _paso(que: str, detener: Awaitable[None]) -> None:
+    """Un paso de `Coopera.detener`: si falla, se anota y se sigue con el siguiente."""
+    try:
+        await detener
+    except TelegramError as error:  # Telegram no contesta o ya no acepta el token
+        registro.warning("Al detener %s, Telegram falló (%s); sigo.", que, error)
+    except Exception:
+        registro.exception("No se pudo detener %s; sigo.", que)

@@ -3,16 +3,26 @@
     python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
     python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
     python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA]   sesiones desde un CSV
+
+Códigos de salida, para quien lo supervise (systemd, un contenedor):
+    0  se detuvo con SIGTERM o SIGINT (Ctrl+C), en orden
+    1  un error inesperado (la traza sale en stderr, sin el token)
+    2  la configuración o el contenido están mal (el mensaje dice qué arreglar)
+    3  Telegram rechaza el token, al arrancar o con el bot corriendo (reiniciar no sirve)
+    4  otro proceso del bot ya usa la misma base de datos
+Sin conexión con Telegram al arrancar no sale: reintenta, una línea por intento.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +32,7 @@ from aplicacion import Coopera
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido, cargar_contenido
 from nucleo.importacion import Revision, importar
+from nucleo.instancia import OtraInstancia, TokenRechazado
 from nucleo.registro import configurar_registro
 from nucleo.reloj import Reloj
 
@@ -38,15 +49,35 @@ def leer_argumentos(argumentos: list[str] | None = None) -> argparse.Namespace:
 
 
 async def correr(config: Configuracion) -> None:
+    """Corre el bot hasta SIGTERM o SIGINT, que lo detienen en orden (también mientras espera
+    a Telegram al arrancar). Lanza TokenRechazado u OtraInstancia si no puede seguir."""
     bot = Coopera(config)
-    await bot.iniciar()
     parar = asyncio.Event()
     for senal in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(senal, parar.set)
     try:
-        await parar.wait()
+        if await _hasta_parar(parar, bot.iniciar()):
+            await _hasta_parar(parar, bot.vigilar())
     finally:
         await bot.detener()
+
+
+async def _hasta_parar(parar: asyncio.Event, trabajo: Coroutine[object, object, None]) -> bool:
+    """Corre `trabajo` hasta que termine (True; sus errores salen) o hasta la señal de parar
+    (False: lo cancela y espera a que deshaga lo suyo)."""
+    tarea = asyncio.ensure_future(trabajo)
+    senal = asyncio.ensure_future(parar.wait())
+    try:
+        await asyncio.wait((tarea, senal), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        senal.cancel()
+    if not tarea.done():
+        tarea.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tarea
+        return False
+    tarea.result()
+    return True
 
 
 async def correr_local(config: Configuracion, personal: bool) -> None:
@@ -86,6 +117,12 @@ def main(argumentos: list[str] | None = None) -> int:
     except (ConfiguracionInvalida, ContenidoInvalido) as error:
         print(f"No se pudo arrancar Coopera Puebla.\n{error}", file=sys.stderr)
         return 2
+    except TokenRechazado as error:
+        print(error, file=sys.stderr)
+        return 3
+    except OtraInstancia as error:
+        print(error, file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         pass
     return 0

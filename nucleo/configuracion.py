@@ -56,6 +56,8 @@ class Configuracion:
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
     envios_por_segundo: float = 25.0
+    # Tope (s) de la espera entre intentos de conectar con Telegram al arrancar.
+    reintento_maximo: float = 60.0
 
     @classmethod
     def desde_entorno(cls, entorno: Mapping[str, str]) -> Configuracion:
@@ -71,6 +73,7 @@ class Configuracion:
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
             envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
+            reintento_maximo=_numero(entorno, "COOPERA_REINTENTO_MAXIMO", 60.0, 0.1, 3600),
         )
 
     def es_personal(self, telegram_id: int | None) -> bool:

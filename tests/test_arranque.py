@@ -1,10 +1,15 @@
 """Arrancar: errores de configuración y de contenido claros, modo local y registro sin token."""
 
+import asyncio
+import io
 import logging
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +64,7 @@ def test_contenido_invalido_no_arranca_y_dice_donde(tmp_path: Path) -> None:
     ("COOPERA_PERSONAL", "12,abc"), ("COOPERA_ZONA_HORARIA", "Marte/Olympus"),
     ("COOPERA_IDIOMA", "fr"), ("COOPERA_RECORDATORIOS", "60,-5"),
     ("COOPERA_SILENCIO", "nueve a ocho"), ("COOPERA_ENVIOS_POR_SEGUNDO", "500"),
+    ("COOPERA_REINTENTO_MAXIMO", "0"),
 ])
 def test_configuracion_invalida_dice_que_variable(variable: str, valor: str) -> None:
     with pytest.raises(ConfiguracionInvalida, match=variable):
@@ -80,25 +86,84 @@ def test_modo_local_en_la_terminal(tmp_path: Path) -> None:
     assert (tmp_path / "datos" / "local.sqlite3").exists()
 
 
-def test_el_registro_tapa_el_token(capsys) -> None:
+TOKEN = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
+SECRETO = TOKEN.split(":")[1]
+
+
+@pytest.fixture
+def salida_del_registro(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """`configurar_registro` con el token; da una función que devuelve lo que el proceso
+    escribió en stderr (el registro y lo que Python escribe por su cuenta). Al final, todo
+    como estaba: los manejadores de la raíz y los ganchos de excepciones y advertencias."""
     from nucleo.registro import configurar_registro
 
-    token = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
     raiz = logging.getLogger()
-    antes = (raiz.handlers[:], raiz.level, logging.getLogger("httpx").level)
-    configurar_registro([token])
+    antes = (raiz.handlers[:], raiz.level, logging.getLogger("httpx").level,
+             logging.getLogger("apscheduler").level)
+    ganchos = (sys.excepthook, threading.excepthook, sys.unraisablehook)
+    configurar_registro([TOKEN])
+    registro = io.StringIO()  # el stderr que vio basicConfig no es el de esta prueba
+    for manejador in raiz.handlers:
+        manejador.setStream(registro)
     try:
-        logging.getLogger("telegram.ext").warning("POST https://api.telegram.org/bot%s/getMe",
-                                                  token)
-        logging.getLogger("otro").error("falló con 987654321:%s", "B" * 35)
-        salida = capsys.readouterr().err
-        assert token not in salida and "B" * 35 not in salida
-        assert salida.count("<token>") == 2
-        assert logging.getLogger("httpx").level == logging.WARNING
-    finally:  # el manejador nuevo escribe en el stderr de capsys, que se cierra al terminar
+        yield lambda: registro.getvalue() + capsys.readouterr().err
+    finally:
+        logging.captureWarnings(False)
+        sys.excepthook, threading.excepthook, sys.unraisablehook = ganchos
         for manejador in raiz.handlers[:]:
             raiz.removeHandler(manejador)
         for manejador in antes[0]:
             raiz.addHandler(manejador)
         raiz.setLevel(antes[1])
         logging.getLogger("httpx").setLevel(antes[2])
+        logging.getLogger("apscheduler").setLevel(antes[3])
+
+
+def _token_rechazado() -> Exception:
+    """Como lo lanza PTB: el token completo en el mensaje, encadenado a otra excepción."""
+    try:
+        try:
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe: 401")
+        except RuntimeError as causa:
+            raise ValueError(f"The token `{TOKEN}` was rejected by the server.") from causa
+    except ValueError as error:
+        return error
+
+
+def test_el_registro_tapa_el_token(salida_del_registro: Callable[[], str]) -> None:
+    logging.getLogger("telegram.ext").warning("POST https://api.telegram.org/bot%s/getMe", TOKEN)
+    logging.getLogger("otro").error("falló con 987654321:%s", "B" * 35)
+    salida = salida_del_registro()
+    assert TOKEN not in salida and "B" * 35 not in salida
+    assert salida.count("<token>") == 2
+    assert logging.getLogger("httpx").level == logging.WARNING
+
+
+def test_el_registro_tapa_el_token_en_trazas_y_pilas(
+        salida_del_registro: Callable[[], str]) -> None:
+    error = _token_rechazado()
+    logging.getLogger("telegram.ext").error("falló", exc_info=error)
+    logging.getLogger("py.cualquiera").info("%r", error)
+    salida = salida_del_registro()
+    assert "was rejected by the server" in salida and "Traceback" in salida
+    assert SECRETO not in salida
+
+
+async def test_lo_que_python_y_asyncio_escriben_solos_va_tapado(
+        salida_del_registro: Callable[[], str]) -> None:
+    error = _token_rechazado()
+    sys.excepthook(type(error), error, error.__traceback__)  # lo que nadie atrapó
+
+    def fallar() -> None:
+        raise error
+
+    hilo = threading.Thread(target=fallar)
+    hilo.start()
+    hilo.join()
+    asyncio.get_running_loop().call_exception_handler(
+        {"message": "Task exception was never retrieved", "exception": error})
+    warnings.warn(f"algo con {TOKEN}", UserWarning, stacklevel=1)
+    salida = salida_del_registro()
+    assert salida.count("ValueError: The token `<token>` was rejected by the server.") == 3
+    assert "algo con <token>" in salida
+    assert SECRETO not in salida

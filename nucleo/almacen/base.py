@@ -4,12 +4,17 @@ Una conexión aiosqlite de larga vida (WAL, claves foráneas, espera si está oc
 Las consultas sueltas pueden compartir la conexión; una transacción de varias sentencias
 toma `_candado` para que otra tarea no intercale sus sentencias en ella.
 El esquema cambia solo con migraciones numeradas en nucleo/migraciones (PRAGMA user_version).
+La carpeta y los archivos de la base son solo para la persona dueña (0700 y 0600): guardan
+datos personales.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import re
+import stat
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,6 +24,10 @@ from typing import Any, Self
 import aiosqlite
 
 CARPETA_MIGRACIONES = Path(__file__).with_name("migraciones")
+# La base y los archivos que SQLite pone junto a ella.
+SUFIJOS_DE_LA_BASE = ("", "-wal", "-shm", "-journal")
+
+registro = logging.getLogger("coopera.almacen")
 
 
 def texto_fecha(momento: datetime) -> str:
@@ -39,6 +48,46 @@ def migraciones() -> list[tuple[int, Path]]:
     return sorted(encontradas)
 
 
+def carpeta_privada(carpeta: Path) -> None:
+    """Crea la carpeta solo para la persona dueña (0700), sea cual sea la umask. Una carpeta
+    que ya existe no se toca: puede ser de alguien más (la carpeta del proyecto, /tmp)."""
+    try:
+        carpeta.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        return
+    os.chmod(carpeta, 0o700)  # mkdir respeta la umask
+
+
+def archivo_privado(ruta: Path) -> None:
+    """Crea el archivo vacío solo para la persona dueña (0600), sea cual sea la umask; si ya
+    existe con más permisos, se los quita (y lo dice en el registro)."""
+    try:
+        descriptor = os.open(ruta, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        apretar_permisos(ruta)
+        return
+    try:
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+
+
+def apretar_permisos(ruta: Path) -> None:
+    """Si el archivo existe y otras personas pueden leerlo o escribirlo, deja de poder."""
+    try:
+        modo = stat.S_IMODE(os.stat(ruta).st_mode)
+    except FileNotFoundError:
+        return
+    if modo & 0o077:
+        os.chmod(ruta, modo & 0o700)
+        registro.info("%s era visible para otras personas (%o); ahora es solo de su dueña (%o).",
+                      ruta, modo, modo & 0o700)
+
+
+def _archivos_de_la_base(ruta: Path) -> list[Path]:
+    return [ruta.with_name(ruta.name + sufijo) for sufijo in SUFIJOS_DE_LA_BASE]
+
+
 class AlmacenBase:
     def __init__(self, conexion: aiosqlite.Connection) -> None:
         self._bd = conexion
@@ -48,13 +97,22 @@ class AlmacenBase:
 
     @classmethod
     async def abrir(cls, ruta: Path | str) -> Self:
-        if str(ruta) != ":memory:":
-            Path(ruta).parent.mkdir(parents=True, exist_ok=True)
+        en_disco = str(ruta) != ":memory:"
+        if en_disco:
+            # La base se crea vacía con 0600 antes de que SQLite la abra: así nunca existe
+            # con otros permisos, y SQLite crea -wal y -shm con los mismos que ella.
+            carpeta_privada(Path(ruta).parent)
+            archivo_privado(Path(ruta))
+            for archivo in _archivos_de_la_base(Path(ruta))[1:]:
+                apretar_permisos(archivo)
         conexion = await aiosqlite.connect(str(ruta), isolation_level=None)
         conexion.row_factory = aiosqlite.Row
         for pragma in ("journal_mode = WAL", "foreign_keys = ON", "busy_timeout = 5000",
                        "synchronous = NORMAL"):
             await conexion.execute(f"PRAGMA {pragma}")
+        if en_disco:
+            for archivo in _archivos_de_la_base(Path(ruta))[1:]:
+                apretar_permisos(archivo)
         almacen = cls(conexion)
         await almacen._migrar()
         return almacen
