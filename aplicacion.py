@@ -34,6 +34,12 @@ from telegram.request import HTTPXRequest
 
 from conversaciones import (
     asistencia,
+    cooperativa_acuerdos,
+    cooperativa_asamblea,
+    cooperativa_evidencia,
+    cooperativa_nueva,
+    cooperativa_personal,
+    cooperativa_union,
     encuesta,
     orientacion,
     perfil,
@@ -43,6 +49,8 @@ from conversaciones import (
     sesion_nueva,
 )
 from handlers import (
+    cooperativa,
+    cooperativas_personal,
     cursos,
     errores,
     idioma,
@@ -63,6 +71,7 @@ from nucleo.capacitacion import Capacitacion
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
+from nucleo.cooperativas import Cooperativas
 from nucleo.envios import Despachador
 from nucleo.instancia import (
     CandadoDeInstancia,
@@ -109,10 +118,16 @@ def registrar_handlers(app: Application) -> None:
     # aunque otro flujo de la ciudadanía haya quedado abierto.
     for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
         app.add_handler(flujo.conversacion)
+    app.add_handler(cooperativa_personal.conversacion)  # escribir a un grupo, anotar asesoría
     app.add_handler(perfil.conversacion)
     app.add_handler(orientacion.conversacion)
     app.add_handler(asistencia.conversacion)  # el código de asistencia de un curso
     app.add_handler(encuesta.conversacion)  # la pregunta de satisfacción al terminar
+    # Cooperativas en formación: empezar un grupo, unirse con un enlace (permiso y nombre
+    # primero), subir una evidencia, convocar una asamblea y anotar sus acuerdos.
+    for flujo in (cooperativa_nueva, cooperativa_union, cooperativa_evidencia,
+                  cooperativa_asamblea, cooperativa_acuerdos):
+        app.add_handler(flujo.conversacion)
 
     # 2. Comandos de un paso.
     comandos = {
@@ -148,6 +163,40 @@ def registrar_handlers(app: Application) -> None:
     for patron, callback in botones.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=patron))
 
+    # 3b. Cooperativas en formación (/cooperativa): comando y botones de un paso. Patrones
+    # exactos, y cada botón vuelve a revisar en el servidor que quien pulsa es del grupo.
+    app.add_handler(CommandHandler("cooperativa", cooperativa.inicio))
+    de_cooperativa = {
+        r"^(menu:cooperativa|coop:inicio)$": cooperativa.inicio, r"^coop:antes$": cooperativa.antes,
+        r"^coop:antes:\w{1,20}$": cooperativa.tema, r"^coop:chico$": cooperativa.grupo_chico,
+        r"^coop:clases$": cooperativa.clases, r"^coop:g:\d{1,12}$": cooperativa.grupo,
+        r"^coop:m:\d{1,12}$": cooperativa.personas,
+        r"^coop:mm:\d{1,12}:\d{1,15}$": cooperativa.persona,
+        r"^coop:quitar:\d{1,12}:\d{1,15}$": cooperativa.pedir_quitar,
+        r"^coop:quitar_si:\d{1,12}:\d{1,15}$": cooperativa.quitar,
+        r"^coop:del:\d{1,12}:\d{1,15}:[01]$": cooperativa.delegada,
+        r"^coop:resp:\d{1,12}:\d{1,15}$": cooperativa.responsabilidad,
+        r"^coop:salir:\d{1,12}$": cooperativa.pedir_salir,
+        r"^coop:salir_si:\d{1,12}$": cooperativa.salir,
+        r"^coop:inv:\d{1,12}$": cooperativa.invitar, r"^coop:enlace:\d{1,12}$": cooperativa.enlace,
+        r"^coop:anular:\d{1,12}$": cooperativa.anular,
+        r"^coop:renovar:\d{1,12}:(0|7|30)$": cooperativa.renovar,
+        r"^coop:no:[\w-]{16,60}$": cooperativa.no_unirse, r"^coop:p:\d{1,12}$": cooperativa.camino,
+        r"^coop:s:\d{1,12}:\w{1,20}$": cooperativa.paso,
+        r"^coop:hecho:\d{1,12}:\w{1,20}$": cooperativa.marcar,
+        r"^coop:ok:\d{1,12}:\w{1,20}$": cooperativa.confirmar,
+        r"^coop:deshacer:\d{1,12}:\w{1,20}$": cooperativa.deshacer,
+        r"^coop:vev:\d{1,12}:\w{1,20}$": cooperativa.ver_evidencias,
+        r"^coop:ase:\d{1,12}:(\w{1,20}|-)$": cooperativa.pedir_asesoria,
+        r"^coop:as:\d{1,12}$": cooperativa.asambleas, r"^coop:a:\d{1,12}$": cooperativa.asamblea,
+        r"^coop:asi:\d{1,12}:(si|no)$": cooperativa.asistir,
+        r"^coop:acan:\d{1,12}$": cooperativa.cancelar_asamblea,
+        r"^coop:docs:\d{1,12}$": cooperativa.borradores,
+        r"^coop:doc:\d{1,12}:(acta|bases)$": cooperativa.documento,
+    }
+    for patron, callback in de_cooperativa.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=patron))
+
     # 4. Personal: /personal y sus botones «pers:». Cada uno pasa por `solo_personal` (la única
     # comprobación de quién es personal); a los demás les da una negativa amable y nada cambia.
     # El último atiende cualquier otro «pers:» (un botón viejo o inventado).
@@ -164,6 +213,17 @@ def registrar_handlers(app: Application) -> None:
     }
     app.add_handler(CommandHandler("personal", solo_personal(personal.menu_personal)))
     for patron, callback in del_personal.items():
+        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    # El personal y las cooperativas en formación (/cooperativas y «pco:»), también por
+    # `solo_personal`.
+    app.add_handler(CommandHandler("cooperativas", solo_personal(cooperativas_personal.resumen)))
+    de_personal_coop = {
+        r"^pco:lista$": cooperativas_personal.resumen,
+        r"^pco:f:(mun|clase|paso)$": cooperativas_personal.filtros,
+        r"^pco:l:(todo|mun|clase|paso):[\w-]{1,20}:\d{1,3}$": cooperativas_personal.lista,
+        r"^pco:g:\d{1,12}$": cooperativas_personal.grupo,
+    }
+    for patron, callback in de_personal_coop.items():
         app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
 
     # 5. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
@@ -286,6 +346,11 @@ class Coopera:
         servicios.capacitacion = Capacitacion(
             self.config, self.almacen, servicios.contenido, servicios.textos, self.reloj,
             self.despachador, self.recordatorios)
+        servicios.cooperativas = Cooperativas(
+            self.config, self.almacen, servicios.contenido, servicios.textos, self.reloj,
+            self.despachador, self.recordatorios)
+        # Las asambleas de los grupos usan el mismo despertador que los cursos.
+        self.recordatorios.agregar_fuente(servicios.cooperativas)
         await self.aplicacion.start()
         await self.despachador.iniciar()
         await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado

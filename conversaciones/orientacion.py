@@ -31,6 +31,9 @@ from nucleo.textos import Traductor
 RESPONDIENDO, ESCRIBIENDO = range(2)
 PATRON_OPCION = re.compile(r"^or:([\w-]+):([\w-]+)$")
 LARGO_TEXTO = 200
+# Resultados que llevan a /cooperativa aunque su acción sea otra: el grupo chico (2 a 4
+# personas) también se organiza ahí mientras crece.
+RESULTADOS_DE_GRUPO = ("grupo_pequeno",)
 
 
 # --- entrar ----------------------------------------------------------------------------
@@ -107,6 +110,8 @@ def _botones_resultado(_: Traductor, resultado: Resultado) -> list[list[tuple[st
     filas = []
     if resultado.siguiente_accion in ("cursos", "cooperativa"):
         filas.append([(_("📚 Ver los cursos"), "menu:cursos")])
+    if resultado.siguiente_accion == "cooperativa" or resultado.id in RESULTADOS_DE_GRUPO:
+        filas.append([(_("🤝 Organizar mi grupo"), "menu:cooperativa")])
     filas.append([(_("🔄 Hacer otra vez la orientación"), "or:nueva")])
     filas.append([boton_menu(_)])
     return filas

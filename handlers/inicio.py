@@ -6,6 +6,7 @@ from html import escape
 
 from telegram import Update
 
+from handlers import cooperativa
 from interfaz.aviso import (
     aviso_simplificado,
     botones_consentimiento,
@@ -15,10 +16,15 @@ from interfaz.aviso import (
 from interfaz.menu import mostrar_menu
 from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
+from nucleo.cooperativas import PREFIJO_INVITACION
 
 
 async def inicio(update: Update, contexto: Contexto) -> None:
-    """/start: el menú si ya aceptó el aviso; si no, la bienvenida y el aviso."""
+    """/start: el menú si ya aceptó el aviso; si no, la bienvenida y el aviso.
+    /start coop_<token> (un enlace de invitación a un grupo): la invitación."""
+    if contexto.args and contexto.args[0].startswith(PREFIJO_INVITACION):
+        await cooperativa.abrir_invitacion(update, contexto, contexto.args[0])
+        return
     _ = contexto.traductor
     usuario = update.effective_user
     persona = await contexto.almacen.persona(usuario.id)

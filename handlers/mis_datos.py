@@ -12,7 +12,7 @@ from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_corta, fecha_y_hora
 from nucleo.tarjetas import nombre_curso
 from nucleo.textos import NOMBRES_IDIOMAS, Traductor
-from nucleo.vocabulario import EstadoInscripcion
+from nucleo.vocabulario import NOMBRE_ROL, EstadoInscripcion
 
 
 async def mostrar_datos(update: Update, contexto: Contexto) -> None:
@@ -63,6 +63,9 @@ async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[
     cursos = await _cursos(contexto, _, usuario_id)
     if cursos:
         secciones.append(cursos)
+    grupos = await _grupos(contexto, _, usuario_id)
+    if grupos:
+        secciones.append(grupos)
     return secciones
 
 
@@ -93,6 +96,17 @@ async def _cursos(contexto: Contexto, _: Traductor, usuario_id: int) -> str:
     return "\n".join(lineas)
 
 
+async def _grupos(contexto: Contexto, _: Traductor, usuario_id: int) -> str:
+    """Los grupos de cooperativa de la persona, con su papel (al borrar, sale de todos)."""
+    membresias = await contexto.almacen.membresias(usuario_id)
+    if not membresias:
+        return ""
+    lineas = [_("<b>Tus grupos de cooperativa</b>")]
+    lineas += ["• " + _("{grupo}: {rol}").format(grupo=escape(c.nombre), rol=_(NOMBRE_ROL[rol]))
+               for c, rol in membresias]
+    return "\n".join(lineas)
+
+
 def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) -> str:
     orientacion = contexto.contenido.orientacion
     lineas = []
@@ -119,6 +133,9 @@ async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
 async def borrar(update: Update, contexto: Contexto) -> None:
     """«Sí, borrar todo»: borra cada dato de la persona, en todas las tablas."""
     usuario_id = update.effective_user.id
+    # Sale de sus grupos de cooperativa avisando a los demás (la responsabilidad pasa a otra
+    # persona); el borrado lo haría igual, pero sin avisar.
+    await contexto.cooperativas.olvidar(usuario_id)
     await contexto.almacen.borrar_persona(usuario_id)
     contexto.user_data.pop("idioma_elegido", None)
     _ = contexto.traductor

@@ -15,6 +15,7 @@ COMANDOS = (
     ("orientacion", N_("Saber qué camino te conviene")),
     ("cursos", N_("Ver los cursos")),
     ("mis_cursos", N_("Tus cursos: fechas, dejar tu lugar, recordatorios")),
+    ("cooperativa", N_("Formar una cooperativa con tu grupo")),
     ("asistencia", N_("Registrar que llegaste a tu curso")),
     ("perfil", N_("Ver o cambiar tu perfil")),
     ("mis_datos", N_("Ver o borrar tus datos")),
@@ -30,6 +31,7 @@ def botones_menu(_: Traductor, acepto: bool) -> list[list[Boton]]:
     filas = [
         [(_("🧭 ¿Qué camino me conviene?"), "menu:orientacion")],
         [(_("📚 Cursos"), "menu:cursos")],
+        [(_("🤝 Formar una cooperativa"), "menu:cooperativa")],
     ]
     if acepto:
         filas.append([(_("👤 Mi perfil"), "menu:perfil"), (_("🔒 Mis datos"), "menu:datos")])

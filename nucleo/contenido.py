@@ -32,13 +32,14 @@ from typing import Any
 import yaml
 
 from nucleo.municipios import CatalogoMunicipios, Municipio, normalizar
-from nucleo.vocabulario import TEMAS, Modalidad
+from nucleo.vocabulario import TEMAS, ClaseCooperativa, Modalidad
 
 ARCHIVO_MUNICIPIOS = "municipios.csv"
 ARCHIVO_ORIENTACION = "orientacion.yaml"
 ARCHIVO_OFICINA = "oficina.yaml"
 ARCHIVO_PRIVACIDAD = "privacidad.yaml"
 ARCHIVO_CURSOS = "cursos.yaml"
+ARCHIVO_COOPERATIVA = "cooperativa.yaml"
 
 MAX_TEXTO = 3500
 MAX_BOTON = 40
@@ -168,6 +169,68 @@ class Curso:
 
 
 @dataclass(frozen=True)
+class TemaGrupo:
+    """Un tema de «antes del camino legal»: lo que un grupo platica primero."""
+
+    id: str
+    titulo: str
+    texto: str
+
+
+@dataclass(frozen=True)
+class ClaseDeCooperativa:
+    """Una clase de cooperativa (sus ids son los de `vocabulario.ClaseCooperativa`)."""
+
+    id: str
+    titulo: str
+    texto: str
+    minimo_socios: int
+    base: str
+    fuentes: tuple[str, ...]
+    revisado: datetime.date
+
+
+@dataclass(frozen=True)
+class PasoCamino:
+    """Un paso del camino hacia una cooperativa registrada (contenido/cooperativa.yaml).
+    `constitutivo`: la ley lo condiciona al mínimo de personas socias; se bloquea antes."""
+
+    id: str
+    titulo: str
+    texto: str
+    por_que: str
+    documentos: tuple[str, ...]
+    quien: str
+    donde: str
+    costo: str
+    tiempo: str
+    base: str
+    fuentes: tuple[str, ...]
+    revisado: datetime.date
+    constitutivo: bool
+
+
+@dataclass(frozen=True)
+class CaminoCooperativa:
+    aviso_guia: str
+    antes: tuple[TemaGrupo, ...]
+    antes_fuentes: tuple[str, ...]
+    antes_revisado: datetime.date
+    grupo_chico: TemaGrupo
+    grupo_chico_fuentes: tuple[str, ...]
+    grupo_chico_revisado: datetime.date
+    clases: Mapping[str, ClaseDeCooperativa]
+    pasos: tuple[PasoCamino, ...]
+
+    def paso(self, paso_id: str) -> PasoCamino | None:
+        return next((p for p in self.pasos if p.id == paso_id), None)
+
+    def minimo_socios(self, clase: str) -> int:
+        """Cuántas personas socias pide la ley para los pasos constitutivos de esa clase."""
+        return self.clases[clase].minimo_socios
+
+
+@dataclass(frozen=True)
 class Contenido:
     carpeta: Path
     municipios: CatalogoMunicipios
@@ -175,6 +238,7 @@ class Contenido:
     oficina: Oficina
     privacidad: Privacidad
     cursos: tuple[Curso, ...]
+    cooperativa: CaminoCooperativa
 
     def curso(self, curso_id: str) -> Curso | None:
         """El curso del catálogo; None si ya no está (una sesión vieja puede nombrarlo)."""
@@ -732,6 +796,102 @@ def _municipio(fila: list[str], linea: int, error: Any) -> Municipio:
     return Municipio(clave=clave, nombre=nombre, region=region or None)
 
 
+# --- Cooperativa (el camino de /cooperativa) ---------------------------------------------------
+
+CAMPOS_PASO = ("titulo", "texto", "por_que", "documentos", "quien", "donde", "costo", "tiempo",
+               "base", "fuentes", "revisado")
+MAX_BASE = 300
+
+
+def _cargar_cooperativa(carpeta: Path) -> CaminoCooperativa:
+    archivo = _Archivo(carpeta, ARCHIVO_COOPERATIVA)
+    raiz = archivo.mapa(archivo.datos, "", ("aviso_guia", "antes", "grupo_chico", "clases",
+                                             "pasos"))
+    antes = archivo.mapa(raiz["antes"], "antes", ("temas", "fuentes", "revisado"))
+    temas = tuple(_tema_grupo(archivo, id, datos, f"antes.temas.{id}")
+                  for id, datos in _mapa_de_ids(archivo, antes["temas"], "antes.temas").items())
+    chico = archivo.mapa(raiz["grupo_chico"], "grupo_chico",
+                         ("titulo", "texto", "fuentes", "revisado"))
+    return CaminoCooperativa(
+        aviso_guia=archivo.texto(raiz["aviso_guia"], "aviso_guia"),
+        antes=temas,
+        antes_fuentes=archivo.textos(antes["fuentes"], "antes.fuentes", modo=TAL_CUAL),
+        antes_revisado=archivo.fecha(antes["revisado"], "antes.revisado"),
+        grupo_chico=_tema_grupo(archivo, "grupo_chico",
+                                {"titulo": chico["titulo"], "texto": chico["texto"]},
+                                "grupo_chico"),
+        grupo_chico_fuentes=archivo.textos(chico["fuentes"], "grupo_chico.fuentes",
+                                           modo=TAL_CUAL),
+        grupo_chico_revisado=archivo.fecha(chico["revisado"], "grupo_chico.revisado"),
+        clases=MappingProxyType(_clases(archivo, raiz["clases"])),
+        pasos=tuple(_paso_camino(archivo, id, datos)
+                    for id, datos in _mapa_de_ids(archivo, raiz["pasos"], "pasos").items()),
+    )
+
+
+def _tema_grupo(archivo: _Archivo, id: str, datos: Any, ruta: str) -> TemaGrupo:
+    campos = archivo.mapa(datos, ruta, ("titulo", "texto"))
+    return TemaGrupo(id=id, titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo",
+                                                 maximo=MAX_TITULO, modo=BOTON),
+                     texto=archivo.texto(campos["texto"], f"{ruta}.texto"))
+
+
+def _clases(archivo: _Archivo, valor: Any) -> dict[str, ClaseDeCooperativa]:
+    esperadas = tuple(ClaseCooperativa)
+    clases = {}
+    for id, datos in _mapa_de_ids(archivo, valor, "clases").items():
+        ruta = f"clases.{id}"
+        archivo.eleccion(id, ruta, esperadas)
+        campos = archivo.mapa(datos, ruta, ("titulo", "texto", "minimo_socios", "base",
+                                            "fuentes", "revisado"))
+        clases[id] = ClaseDeCooperativa(
+            id=id,
+            titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo", maximo=MAX_BOTON,
+                                 modo=BOTON),
+            texto=archivo.texto(campos["texto"], f"{ruta}.texto"),
+            minimo_socios=archivo.entero(campos["minimo_socios"], f"{ruta}.minimo_socios",
+                                         2, 1000),
+            base=archivo.texto(campos["base"], f"{ruta}.base", maximo=MAX_BASE, modo=TAL_CUAL),
+            fuentes=archivo.textos(campos["fuentes"], f"{ruta}.fuentes", modo=TAL_CUAL),
+            revisado=archivo.fecha(campos["revisado"], f"{ruta}.revisado"),
+        )
+    for id in esperadas:
+        if id not in clases:
+            raise archivo.error(f"clases.{id}", "falta esta clase (es obligatoria)")
+    return clases
+
+
+def _paso_camino(archivo: _Archivo, id: str, datos: Any) -> PasoCamino:
+    """Un paso: sin fundamento legal, fuentes y fecha de revisión, el bot no arranca."""
+    ruta = f"pasos.{id}"
+    campos = archivo.mapa(datos, ruta, CAMPOS_PASO, ("constitutivo",))
+    constitutivo = campos.get("constitutivo", False)
+    if not isinstance(constitutivo, bool):
+        raise archivo.error(f"{ruta}.constitutivo",
+                            f"{_mostrar(constitutivo)} no es válido; usa true o false")
+    paso = PasoCamino(
+        id=id,
+        titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo", maximo=MAX_TITULO, modo=BOTON),
+        texto=archivo.texto(campos["texto"], f"{ruta}.texto"),
+        por_que=archivo.texto(campos["por_que"], f"{ruta}.por_que"),
+        documentos=archivo.textos(campos["documentos"], f"{ruta}.documentos"),
+        quien=archivo.texto(campos["quien"], f"{ruta}.quien"),
+        donde=archivo.texto(campos["donde"], f"{ruta}.donde"),
+        costo=archivo.texto(campos["costo"], f"{ruta}.costo"),
+        tiempo=archivo.texto(campos["tiempo"], f"{ruta}.tiempo"),
+        base=archivo.texto(campos["base"], f"{ruta}.base", maximo=MAX_BASE, modo=TAL_CUAL),
+        fuentes=archivo.textos(campos["fuentes"], f"{ruta}.fuentes", modo=TAL_CUAL),
+        revisado=archivo.fecha(campos["revisado"], f"{ruta}.revisado"),
+        constitutivo=constitutivo,
+    )
+    total = sum(len(getattr(paso, c)) for c in ("titulo", "texto", "por_que", "quien", "donde",
+                                                "costo", "tiempo", "base"))
+    total += sum(map(len, paso.documentos)) + sum(map(len, paso.fuentes))
+    if total > MAX_TEXTO:
+        raise archivo.error(ruta, f"el paso suma {total} caracteres; el máximo es {MAX_TEXTO}")
+    return paso
+
+
 # --- Todo junto -----------------------------------------------------------------------------
 
 
@@ -745,4 +905,5 @@ def cargar_contenido(carpeta: Path) -> Contenido:
         oficina=_cargar_oficina(carpeta),
         privacidad=_cargar_privacidad(carpeta),
         cursos=_cargar_cursos(carpeta),
+        cooperativa=_cargar_cooperativa(carpeta),
     )

@@ -19,6 +19,7 @@ from nucleo.textos import Textos, Traductor, idioma_de_telegram
 
 if TYPE_CHECKING:
     from nucleo.capacitacion import Capacitacion
+    from nucleo.cooperativas import Cooperativas
     from nucleo.envios import Despachador
     from nucleo.recordatorios import ProgramadorRecordatorios
 
@@ -35,6 +36,7 @@ class Servicios:
     despachador: Despachador | None = None  # la única vía para mandar en bloque
     recordatorios: ProgramadorRecordatorios | None = None
     capacitacion: Capacitacion | None = None  # inscribirse, cambios a sesiones, encuestas
+    cooperativas: Cooperativas | None = None  # cooperativas en formación
 
 
 class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
@@ -53,6 +55,10 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def capacitacion(self) -> Capacitacion:
         return self.servicios.capacitacion
+
+    @property
+    def cooperativas(self) -> Cooperativas:
+        return self.servicios.cooperativas
 
     @property
     def config(self) -> Configuracion:

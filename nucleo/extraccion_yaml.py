@@ -33,6 +33,13 @@ CLAVES_TRADUCIBLES = frozenset(
         "horario",
         "descripcion",
         "requisitos",
+        # contenido/cooperativa.yaml: lo que dice cada paso del camino
+        "por_que",
+        "documentos",
+        "quien",
+        "donde",
+        "costo",
+        "tiempo",
     }
 )
 _TEXTO_YAML = "tag:yaml.org,2002:str"

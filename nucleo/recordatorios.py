@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from telegram.ext import ContextTypes, Job, JobQueue
 
@@ -38,6 +39,15 @@ REINTENTO_SI_FALLA = timedelta(minutes=1)
 NOMBRE_TRABAJO = "recordatorios"
 
 
+class FuenteDeRecordatorios(Protocol):
+    """Otros recordatorios que despierta el mismo trabajo (las asambleas de las cooperativas,
+    `nucleo/cooperativas.py`): cuándo toca el próximo y atender lo que ya toca."""
+
+    async def proximo_recordatorio(self) -> datetime | None: ...
+
+    async def atender_recordatorios(self, ahora: datetime) -> int: ...
+
+
 class ProgramadorRecordatorios:
     def __init__(self, config: Configuracion, almacen: Almacen, reloj: Reloj,
                  despachador: Despachador, textos: Textos, contenido: Contenido,
@@ -50,6 +60,11 @@ class ProgramadorRecordatorios:
         self._candado = asyncio.Lock()
         self._activo = False
         self.proxima_revision: datetime | None = None
+        self._fuentes: list[FuenteDeRecordatorios] = []
+
+    def agregar_fuente(self, fuente: FuenteDeRecordatorios) -> None:
+        """Antes de `iniciar`: otra fuente de recordatorios para el mismo despertador."""
+        self._fuentes.append(fuente)
 
     # --- ciclo de vida ----------------------------------------------------------
 
@@ -76,7 +91,11 @@ class ProgramadorRecordatorios:
         """Atiende todo lo que ya toca según el reloj; devuelve cuántos se encolaron."""
         async with self._candado:
             try:
-                return await self._atender_debidos(self._reloj.ahora())
+                ahora = self._reloj.ahora()
+                encolados = await self._atender_debidos(ahora)
+                for fuente in self._fuentes:
+                    encolados += await fuente.atender_recordatorios(ahora)
+                return encolados
             finally:
                 await self._armar()
 
@@ -112,8 +131,9 @@ class ProgramadorRecordatorios:
             return
         ahora = self._reloj.ahora()
         try:
-            siguiente = await self._almacen.proximo_recordatorio()
-            despertar = min(siguiente or ahora + REVISION_MAXIMA, ahora + REVISION_MAXIMA)
+            siguientes = [await self._almacen.proximo_recordatorio(),
+                          *[await fuente.proximo_recordatorio() for fuente in self._fuentes]]
+            despertar = min([s for s in siguientes if s is not None] + [ahora + REVISION_MAXIMA])
         except Exception:  # sin base no hay cuándo: se vuelve a intentar pronto
             registro.exception("No se pudo leer el próximo recordatorio")
             despertar = ahora + REINTENTO_SI_FALLA

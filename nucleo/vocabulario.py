@@ -70,3 +70,66 @@ TEMAS = {
     "oficios": N_("🛠️ Oficios"),
     "digital": N_("📱 Herramientas digitales"),
 }
+
+# --- Cooperativas en formación (/cooperativa) --------------------------------------------------
+
+
+class ClaseCooperativa(StrEnum):
+    """Las clases de la Ley General de Sociedades Cooperativas (art. 21)."""
+
+    CONSUMIDORES = "consumidores"
+    PRODUCTORES = "productores"
+    AHORRO_PRESTAMO = "ahorro_prestamo"
+
+
+NOMBRE_CLASE = {
+    ClaseCooperativa.CONSUMIDORES: N_("De consumo"),
+    ClaseCooperativa.PRODUCTORES: N_("De producción"),
+    ClaseCooperativa.AHORRO_PRESTAMO: N_("De ahorro y préstamo"),
+}
+
+
+class RolMiembro(StrEnum):
+    """El papel de una persona en su grupo. Siempre hay UNA responsable (quien lo fundó o a
+    quien le pasó la responsabilidad); ella nombra delegadas que le ayudan."""
+
+    RESPONSABLE = "responsable"
+    DELEGADA = "delegada"
+    SOCIA = "socia"
+
+
+NOMBRE_ROL = {
+    RolMiembro.RESPONSABLE: N_("responsable"),
+    RolMiembro.DELEGADA: N_("delegada"),
+    RolMiembro.SOCIA: N_("socia o socio"),
+}
+
+
+class EstadoPaso(StrEnum):
+    """Cómo va un paso del camino para un grupo."""
+
+    BLOQUEADO = "bloqueado"  # la ley pide más personas socias antes de este paso
+    PENDIENTE = "pendiente"
+    POR_CONFIRMAR = "por_confirmar"  # alguien lo marcó; falta que otra persona lo confirme
+    HECHO = "hecho"
+
+
+ICONO_PASO = {EstadoPaso.BLOQUEADO: "🔒", EstadoPaso.PENDIENTE: "⬜",
+              EstadoPaso.POR_CONFIRMAR: "🟡", EstadoPaso.HECHO: "✅"}
+
+
+class EstadoAsamblea(StrEnum):
+    PROGRAMADA = "programada"
+    REALIZADA = "realizada"  # ya se anotaron acuerdos y asistencia
+    CANCELADA = "cancelada"
+
+
+class Invitacion(StrEnum):
+    """Lo que pasa al abrir un enlace de invitación (o al aceptarla)."""
+
+    VALIDA = "valida"
+    NO_EXISTE = "no_existe"  # inventado, mal copiado o de un grupo que ya no existe
+    ANULADA = "anulada"
+    VENCIDA = "vencida"
+    YA_ES_MIEMBRO = "ya_es_miembro"
+    SIN_PERMISO = "sin_permiso"  # no aceptó el aviso de privacidad

@@ -682,7 +682,7 @@ def _catalogo(ruta: Path) -> dict[str, object]:
 def test_pot_al_dia_con_el_contenido(contenido: Contenido) -> None:
     """Si falla: volver a extraer (ver contenido/LEEME.md)."""
     extraidos = set()
-    for archivo in (ORI, PRI, CUR, OFI):
+    for archivo in (ORI, PRI, CUR, OFI, "cooperativa.yaml"):
         texto = (CONTENIDO / archivo).read_text(encoding="utf-8")
         extraidos |= {msg for _, _, msg in textos_traducibles(texto)}
     assert set(_catalogo(POT)) == extraidos

@@ -6,6 +6,7 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 """
 
 from nucleo.almacen.conversaciones import AlmacenConversaciones
+from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
 from nucleo.almacen.envios import AlmacenEnvios
 from nucleo.almacen.personas import (
@@ -21,7 +22,7 @@ from nucleo.almacen.sesiones import AlmacenSesiones
 
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
-              AlmacenRecordatorios, AlmacenSesiones):
+              AlmacenRecordatorios, AlmacenSesiones, AlmacenCooperativas):
     """Todas las consultas del bot."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
+from nucleo.almacen.cooperativas import soltar_cooperativas
 
 CAMPOS_PERFIL = (
     "nombre", "municipio_clave", "sexo", "rango_edad", "discapacidad", "lengua_indigena",
@@ -172,8 +173,10 @@ class AlmacenPersonas(AlmacenBase):
     # --- derechos ARCO ----------------------------------------------------------
 
     async def borrar_persona(self, telegram_id: int) -> None:
-        """Borra todo lo que hay de la persona: su fila arrastra lo demás en cascada."""
+        """Borra todo lo que hay de la persona: su fila arrastra lo demás en cascada. Antes,
+        sus grupos de cooperativa quedan con otra persona responsable."""
         async with self.transaccion() as bd:
+            await soltar_cooperativas(bd, telegram_id)
             await bd.execute("DELETE FROM personas WHERE telegram_id = ?", (telegram_id,))
             await bd.execute("DELETE FROM conversaciones WHERE usuario_id = ?", (telegram_id,))
 
