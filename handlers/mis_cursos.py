@@ -4,6 +4,8 @@ momento a la primera persona en espera (se le avisa en su idioma). También apag
 los recordatorios y, el día del curso, registrar tu asistencia.
 
 Cada botón lleva el id de la inscripción: se revisa que sea de quien lo pulsa y siga activa.
+Si la persona ya dejó ese lugar (por ejemplo, no le llegó la respuesta y vuelve a pulsar, o el
+bot se cayó y la atiende otra vez), se le dice eso, no que el botón ya no funciona.
 """
 
 from __future__ import annotations
@@ -84,16 +86,41 @@ def _estado(_: Traductor, inscripcion: Inscripcion) -> str:
 async def propia(update: Update, contexto: Contexto,
                  inscripcion_id: int) -> tuple[Inscripcion, Sesion] | None:
     """La inscripción si es de quien pulsa, sigue activa y su sesión no ha terminado.
-    Si no, contesta con amabilidad y devuelve None."""
+    Si no, contesta con amabilidad y devuelve None: «ya dejaste tu lugar» si eso pasó, si no
+    «ese botón ya no funciona»."""
     inscripcion = await contexto.almacen.inscripcion(inscripcion_id)
-    if inscripcion is not None and inscripcion.telegram_id == update.effective_user.id \
-            and inscripcion.activa:
-        ahora = contexto.reloj.ahora()
-        for par in await contexto.almacen.inscripciones_de(inscripcion.telegram_id, ahora):
-            if par[0].id == inscripcion_id:
-                return par
+    if inscripcion is not None and inscripcion.telegram_id == update.effective_user.id:
+        if inscripcion.activa:
+            ahora = contexto.reloj.ahora()
+            for par in await contexto.almacen.inscripciones_de(inscripcion.telegram_id, ahora):
+                if par[0].id == inscripcion_id:
+                    return par
+        elif await _la_dejo(contexto, inscripcion):
+            await ya_dejaste_tu_lugar(update, contexto)
+            return None
     await boton_que_ya_no_sirve(update, contexto)
     return None
+
+
+async def _la_dejo(contexto: Contexto, inscripcion: Inscripcion) -> bool:
+    """La dejó la persona y no ha vuelto a apartar lugar en esa fecha (si lo hizo, el botón
+    viejo sí es uno que ya no funciona)."""
+    return (inscripcion.estado == EstadoInscripcion.CANCELADA
+            and await contexto.almacen.inscripcion_activa(
+                inscripcion.sesion_id, inscripcion.telegram_id) is None)
+
+
+async def ya_dejaste_tu_lugar(update: Update, contexto: Contexto) -> None:
+    """Un botón de una fecha que la persona ya dejó (la respuesta se perdió, o pulsó dos
+    veces): se le dice lo que ya pasó. Dentro de /mis_cursos se cambia el mensaje pulsado;
+    en un recordatorio, va en un mensaje nuevo y el recordatorio queda a la vista."""
+    _ = contexto.traductor
+    await avisar(update, _("Ya dejaste tu lugar en esa fecha."))
+    texto = _("Ya dejaste tu lugar en esa fecha; no tienes que hacer nada más.")
+    en_mis_cursos = (update.callback_query.data or "").startswith("mc:")
+    await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")],
+                                           [(_("📚 Buscar otros cursos"), "cur:inicio")]),
+                    editar=en_mis_cursos)
 
 
 async def boton_que_ya_no_sirve(update: Update, contexto: Contexto) -> None:
@@ -176,7 +203,10 @@ async def dar_de_baja(update: Update, contexto: Contexto) -> None:
     if sesion.inicio <= ahora:
         await _ya_empezo(update, contexto)
         return
-    await contexto.capacitacion.dejar_lugar(inscripcion.id, inscripcion.telegram_id)
+    baja = await contexto.capacitacion.dejar_lugar(inscripcion.id, inscripcion.telegram_id)
+    if not baja.hecha:  # la dejó justo antes (otra pulsación del mismo botón)
+        await ya_dejaste_tu_lugar(update, contexto)
+        return
     if inscripcion.estado == EstadoInscripcion.INSCRITA:
         texto = _("Listo, dejaste tu lugar. Gracias por avisar: así otra persona puede ir. 🙌")
     else:

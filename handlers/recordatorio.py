@@ -1,8 +1,9 @@
 """Los botones de los recordatorios: «Sí voy a ir» (rec:si:<id>) y «Ya no puedo ir» (rec:no:<id>).
 
 Solo la persona dueña de la inscripción puede usarlos; un id ajeno, inventado o de una fecha
-que ya pasó recibe «ese botón ya no funciona» y no cambia nada. El recordatorio queda a la
-vista: la respuesta va en un mensaje nuevo.
+que ya pasó recibe «ese botón ya no funciona» y no cambia nada. Pulsar otra vez lo que ya se
+hizo (la respuesta se perdió) dice lo que pasó: «ya me habías dicho que vas a ir», «ya dejaste
+tu lugar». El recordatorio queda a la vista: la respuesta va en un mensaje nuevo.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ async def asistire(update: Update, contexto: Contexto) -> None:
     await contexto.almacen.confirmar_asistencia(inscripcion.id, inscripcion.telegram_id)
     await quitar_botones(update)
     nombre, fecha = nombre_y_fecha(contexto, _, sesion)
-    texto = _("¡Gracias por confirmar! Te esperamos. 🙌\n\n<b>{curso}</b>\n🗓️ {fecha}").format(
-        curso=escape(nombre), fecha=fecha)
+    if inscripcion.confirmo:  # ya lo había dicho (la respuesta se perdió o pulsó dos veces)
+        texto = _("Ya me habías dicho que vas a ir. ¡Te esperamos! 🙌\n\n"
+                  "<b>{curso}</b>\n🗓️ {fecha}")
+    else:
+        texto = _("¡Gracias por confirmar! Te esperamos. 🙌\n\n<b>{curso}</b>\n🗓️ {fecha}")
+    texto = texto.format(curso=escape(nombre), fecha=fecha)
     await responder(update, texto, teclado([(_("🗓️ Mis cursos"), "mc:lista")],
                                            [boton_menu(_)]), editar=False)
 

@@ -2,6 +2,14 @@
 
 Solo se guardan los estados de los ConversationHandler: lo que una persona contestó ya se
 guarda en sus tablas al momento. user_data, chat_data y bot_data viven solo en memoria.
+
+Los chats se atienden a la vez (`nucleo.entrada.ProcesadorPorChat`) y cada uno guarda su paso
+al terminar, así que `Application.update_persistence` se llama desde varias tareas a la vez.
+Es seguro: PTB las pone en fila con su propio candado, cada llamada escribe solo los pasos que
+cambiaron (a lo más uno por conversación y chat, con el valor ya copiado), y cada escritura es
+una sola sentencia que espera a que termine cualquier transacción abierta en la conexión
+(`Almacen._ejecutar`). Dentro de un chat las actualizaciones van en orden, así que el último
+paso guardado de una conversación es siempre el de su última actualización atendida.
 """
 
 from __future__ import annotations

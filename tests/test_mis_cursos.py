@@ -92,8 +92,8 @@ async def test_dejar_el_lugar_asciende_a_quien_espera_y_le_avisa(ana: Persona, b
     assert {r.estado for r in descartados} == {"descartado"}
     await carla.escribe("/mis_cursos")
     assert "eres la persona número 1" in carla.texto()
-    await ana.pulsa_datos(f"mc:baja_si:{mio}")  # el mismo botón otra vez: ya no sirve
-    assert "Ese botón ya no funciona" in ana.texto()
+    await ana.pulsa_datos(f"mc:baja_si:{mio}")  # el mismo botón otra vez: dice lo que pasó
+    assert "Ya dejaste tu lugar en esa fecha" in ana.texto()
     assert await activas(bot, sesion_id) == [(beto.id, INSCRITA), (carla.id, ESPERA)]
 
 
