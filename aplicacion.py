@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -21,7 +20,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -30,7 +28,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from conversaciones import (
     asistencia,
@@ -72,6 +69,13 @@ from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
 from nucleo.cooperativas import Cooperativas
+from nucleo.entrada import (
+    ColaDeEntrada,
+    Entrada,
+    PeticionSondeo,
+    ProcesadorPorChat,
+    peticion_interactiva,
+)
 from nucleo.envios import Despachador
 from nucleo.instancia import (
     CandadoDeInstancia,
@@ -85,26 +89,6 @@ from nucleo.reloj import Reloj
 from nucleo.textos import Textos
 
 registro = logging.getLogger("coopera")
-
-
-class ProcesadorEnOrden(BaseUpdateProcessor):
-    """Atiende las actualizaciones de una en una (lo necesita ConversationHandler) y guarda
-    el paso de cada conversación en SQLite justo después: un reinicio no lo pierde."""
-
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
-        self.aplicacion: Application | None = None
-
-    async def do_process_update(self, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:
-        await coroutine
-        if self.aplicacion is not None:
-            await self.aplicacion.update_persistence()
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
 
 
 def registrar_handlers(app: Application) -> None:
@@ -247,13 +231,21 @@ def registrar_trabajos(app: Application) -> None:
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
                          textos: Textos, reloj: Reloj, *,
-                         al_rechazar_token: Callable[[], None] | None = None) -> Application:
+                         al_rechazar_token: Callable[[], None] | None = None,
+                         sondeo: PeticionSondeo | None = None) -> Application:
     """`al_rechazar_token` se llama si Telegram contesta 401 a cualquier petición del bot
-    (getUpdates o un envío): el token se revocó con el bot corriendo."""
-    procesador = ProcesadorEnOrden()
+    (getUpdates o un envío): el token se revocó con el bot corriendo.
+
+    `sondeo` es la petición de getUpdates que usa `nucleo.entrada.Entrada` (guarda el JSON
+    recibido); el Updater de PTB no se usa. Las actualizaciones de cada chat se atienden en
+    orden y los chats a la vez (`ProcesadorPorChat`); las respuestas, con tiempos cortos."""
+    cola = ColaDeEntrada()
+    procesador = ProcesadorPorChat(almacen, cola)
     constructor = (
         ApplicationBuilder()
         .token(config.token.valor())
+        .updater(None)
+        .update_queue(cola)
         .context_types(ContextTypes(context=Contexto))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zona_horaria,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -263,10 +255,11 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
     )
     if config.url_base:
         constructor = constructor.base_url(config.url_base)
-    if al_rechazar_token is not None:  # las mismas solicitudes que arma PTB, vigiladas
-        constructor = constructor.request(SolicitudVigilada(
-            HTTPXRequest(connection_pool_size=256), al_rechazar_token)).get_updates_request(
-            SolicitudVigilada(HTTPXRequest(connection_pool_size=1), al_rechazar_token))
+    interactiva, de_sondeo = peticion_interactiva(), sondeo or PeticionSondeo()
+    if al_rechazar_token is not None:  # las mismas solicitudes, vigiladas
+        interactiva = SolicitudVigilada(interactiva, al_rechazar_token)
+        de_sondeo = SolicitudVigilada(de_sondeo, al_rechazar_token)
+    constructor = constructor.request(interactiva).get_updates_request(de_sondeo)
     app = constructor.build()
     procesador.aplicacion = app
     instalar_servicios(app, Servicios(config, almacen, contenido, textos, reloj))
@@ -301,6 +294,7 @@ class Coopera:
         self.aplicacion: Application | None = None
         self.despachador: Despachador | None = None
         self.recordatorios: ProgramadorRecordatorios | None = None
+        self.entrada: Entrada | None = None
         self._candado = CandadoDeInstancia(config.ruta_bd)
         self._token_rechazado = asyncio.Event()
 
@@ -328,9 +322,11 @@ class Coopera:
                                         self.config.idioma_predeterminado)
         self._candado.tomar()  # antes de abrir la base: el segundo proceso ni la toca
         self.almacen = await Almacen.abrir(self.config.ruta_bd)
+        sondeo = PeticionSondeo()
         self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, textos,
                                                self.reloj,
-                                               al_rechazar_token=self._token_rechazado.set)
+                                               al_rechazar_token=self._token_rechazado.set,
+                                               sondeo=sondeo)
         await conectar_con_telegram(  # getMe, con reintentos mientras Telegram no conteste
             self.aplicacion.initialize, reintento_maximo=self.config.reintento_maximo,
             url_base=self.config.url_base)
@@ -354,10 +350,10 @@ class Coopera:
         await self.aplicacion.start()
         await self.despachador.iniciar()
         await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado
-        await self.aplicacion.updater.start_polling(
-            poll_interval=intervalo_sondeo, timeout=10, drop_pending_updates=False,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        # Lo que quedó sin atender de una caída va primero; luego, lo nuevo de Telegram.
+        self.entrada = Entrada(self.aplicacion, self.almacen, self.reloj, sondeo,
+                               intervalo=intervalo_sondeo)
+        await self.entrada.iniciar()
         registro.info("Coopera Puebla está escuchando.")
 
     async def detener(self) -> None:
@@ -369,8 +365,8 @@ class Coopera:
         if self.despachador is not None:
             await _paso("la cola de envíos", self.despachador.detener())
         if self.aplicacion is not None:
-            if self.aplicacion.updater.running:
-                await _paso("el sondeo", self.aplicacion.updater.stop())
+            if self.entrada is not None:
+                await _paso("el sondeo", self.entrada.detener())
             if self.aplicacion.running:
                 await _paso("la aplicación", self.aplicacion.stop())
             await _paso("la aplicación", self.aplicacion.shutdown())

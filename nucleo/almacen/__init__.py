@@ -8,6 +8,7 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
+from nucleo.almacen.entrada import AlmacenEntrada
 from nucleo.almacen.envios import AlmacenEnvios
 from nucleo.almacen.personas import (
     CAMPOS_PERFIL,
@@ -22,7 +23,8 @@ from nucleo.almacen.sesiones import AlmacenSesiones
 
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
-              AlmacenRecordatorios, AlmacenSesiones, AlmacenCooperativas):
+              AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
+              AlmacenCooperativas):
     """Todas las consultas del bot."""
 
 
