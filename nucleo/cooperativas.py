@@ -399,6 +399,8 @@ class Cooperativas:
             return Resultado.YA_ESTABA
         if avance.marcado_por == quien:
             return Resultado.MISMA_PERSONA
+        if paso.constitutivo and cooperativa.miembros < self.minimo(cooperativa):
+            return Resultado.BLOQUEADO  # alguien salió desde que se marcó
         async with self._almacen.transaccion() as bd:
             if not await self._almacen.confirmar_paso(bd, cooperativa_id, paso_id, quien,
                                                       self._reloj.ahora()):

@@ -218,6 +218,21 @@ async def test_personal_lista_cuenta_escribe_y_anota(bot: BotDePrueba, ana: Pers
     assert len(await bot.almacen.asesorias_cooperativa(cid)) == 1
 
 
+# --- ayuda en cada paso --------------------------------------------------------------------------
+
+
+async def test_pedir_ayuda_en_un_paso_abre_la_asesoria_con_el_grupo_y_el_paso(
+        bot: BotDePrueba, ana: Persona) -> None:
+    await con_perfil(bot, ana.id, "Ana")
+    cid = await grupo_con(bot, ana.id)
+    await ana.escribe("/cooperativa")
+    respuesta = textos(await ana.pulsa_datos(f"coop:ase:{cid}:registro"))
+    assert "Tejedoras de Cholula" in respuesta and "Registrar la cooperativa" in respuesta
+    conversacion = await bot.almacen.asesoria_de(ana.id)
+    [mensaje] = await bot.almacen.mensajes_de_asesoria(conversacion.id, 5)
+    assert "Tejedoras de Cholula" in mensaje.texto and "Registrar la cooperativa" in mensaje.texto
+
+
 # --- el contenido -----------------------------------------------------------------------------
 
 
