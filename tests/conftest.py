@@ -6,7 +6,6 @@ Las pruebas hablan como personas: escriben, pulsan botones y leen lo que el bot 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,7 @@ import pytest
 from emulador import EmuladorBotAPI, UsuarioFicticio
 from nucleo.configuracion import Configuracion, Secreto
 from nucleo.reloj import RelojFijo
-from tests.conversador import BotDePrueba, Persona
-
-INICIO = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-ID_PERSONAL = 999
+from tests.conversador import ID_PERSONAL, INICIO, BotDePrueba, Persona
 
 
 @pytest.fixture

@@ -2,17 +2,25 @@
 
 Tras cada acción se espera a que el bot la haya atendido del todo: el emulador confirma que
 PTB recogió la actualización (siguiente getUpdates) y luego se espera la cola de PTB.
+
+Aquí viven también los datos y ayudas que comparten varias pruebas (ningún archivo de pruebas
+importa de otro).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from aplicacion import Coopera
+from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.configuracion import Configuracion
 from nucleo.reloj import RelojFijo
+
+# La hora de las pruebas: 2026-11-25 18:00 UTC, las 12:00 en Puebla.
+INICIO = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+ID_PERSONAL = 999
 
 
 class BotDePrueba:
@@ -36,6 +44,11 @@ class BotDePrueba:
     @property
     def almacen(self):
         return self.coopera.almacen
+
+    @property
+    def servicios(self):
+        """Los servicios que ven los handlers (configuración, contenido, textos...)."""
+        return self.coopera.aplicacion.bot_data["servicios"]
 
     def persona(self, usuario: UsuarioFicticio) -> Persona:
         return Persona(self, usuario)

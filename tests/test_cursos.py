@@ -4,36 +4,13 @@ fechas, inscribirse con confirmación, lista de espera, y botones inventados o v
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
-from emulador import UsuarioFicticio
-from nucleo.almacen.cursos import SesionNueva
 from nucleo.municipios import CatalogoMunicipios
 from nucleo.vocabulario import EstadoInscripcion
-from tests.conftest import INICIO
-from tests.conversador import BotDePrueba, Persona, completar_perfil, dar_consentimiento
+from tests.conversador import Persona, completar_perfil, dar_consentimiento
+from tests.cursos_prueba import ATLIXCO, PUEBLA, TEHUACAN, activas, crear, persona
 
 INSCRITA, ESPERA = EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA
-
-PUEBLA, TEHUACAN, ATLIXCO = "21114", "21156", "21019"
-
-
-async def crear(bot: BotDePrueba, curso: str = "coop_basico", *, dias: float = 2,
-                cupo: int = 10, modalidad: str = "presencial", municipio: str | None = PUEBLA,
-                **extra: str) -> int:
-    if modalidad == "presencial":
-        extra = {"lugar": "Casa de Cultura", "direccion": "Av. 5 de Mayo 10",
-                 "mapa_url": "https://maps.example.com/?q=casa", **extra}
-    else:
-        municipio = None
-        extra = {"enlace": "https://meet.example.com/coop-123", **extra}
-    nueva = SesionNueva(curso, INICIO + timedelta(days=dias), 180, modalidad, cupo,
-                        municipio_clave=municipio, **extra)
-    return await bot.almacen.crear_sesion(nueva, bot.reloj.ahora())
-
-
-def persona(bot: BotDePrueba, telegram_id: int, nombre: str) -> Persona:
-    return bot.persona(UsuarioFicticio(telegram_id, first_name=nombre, language_code="es"))
 
 
 async def ver_fecha(quien: Persona, curso_boton: str = "Cooperativismo: lo básico",
@@ -42,10 +19,6 @@ async def ver_fecha(quien: Persona, curso_boton: str = "Cooperativismo: lo bási
     await quien.pulsa("📋 Ver todos los cursos")
     await quien.pulsa(curso_boton)
     await quien.pulsa(fecha)
-
-
-async def activas(bot: BotDePrueba, sesion_id: int) -> list[tuple[int, str]]:
-    return [(i.telegram_id, i.estado) for i in await bot.almacen.lista_de_sesion(sesion_id)]
 
 
 # --- buscar ---------------------------------------------------------------------------------

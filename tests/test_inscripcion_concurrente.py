@@ -12,8 +12,7 @@ from emulador import UsuarioFicticio
 from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
 from nucleo.vocabulario import Inscribir
-from tests.conftest import INICIO
-from tests.conversador import BotDePrueba
+from tests.conversador import INICIO, BotDePrueba
 
 INSCRITA, ESPERA, YA_INSCRITA = Inscribir.INSCRITA, Inscribir.ESPERA, Inscribir.YA_INSCRITA
 

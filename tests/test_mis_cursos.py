@@ -11,9 +11,8 @@ import icalendar
 from nucleo.almacen.cursos import Sesion
 from nucleo.calendario import Evento, calendario
 from nucleo.vocabulario import EstadoInscripcion
-from tests.conftest import INICIO
-from tests.conversador import BotDePrueba, Persona, dar_consentimiento, textos
-from tests.test_cursos import activas, crear, persona
+from tests.conversador import INICIO, BotDePrueba, Persona, dar_consentimiento, textos
+from tests.cursos_prueba import activas, crear, inscrita, persona
 
 INSCRITA, ESPERA = EstadoInscripcion.INSCRITA, EstadoInscripcion.ESPERA
 
@@ -22,16 +21,6 @@ MEXICO = ZoneInfo("America/Mexico_City")
 
 def servicios(bot: BotDePrueba):
     return bot.coopera.aplicacion.bot_data["servicios"]
-
-
-async def inscrita(quien: Persona, bot: BotDePrueba, sesion_id: int) -> int:
-    """Acepta el aviso y se inscribe por los botones; devuelve el id de la inscripción."""
-    if await bot.almacen.persona(quien.id) is None:
-        await dar_consentimiento(quien)
-    await quien.escribe("/cursos")
-    await quien.pulsa_datos(f"cur:s:{sesion_id}")
-    await quien.pulsa("Sí, ")
-    return (await bot.almacen.inscripcion_activa(sesion_id, quien.id)).id
 
 
 async def vaciar(bot: BotDePrueba) -> None:

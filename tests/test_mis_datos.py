@@ -1,6 +1,7 @@
 """/mis_datos: la persona ve todo lo guardado y lo borra todo (derechos ARCO)."""
 
 from tests.conversador import Persona, completar_perfil
+from tests.cursos_prueba import crear, inscrita
 
 
 async def _con_todo(ana: Persona) -> None:
@@ -62,9 +63,6 @@ async def test_sin_datos(ana: Persona) -> None:
 
 
 async def test_muestra_cursos_y_encuesta_y_los_borra(ana: Persona, bot) -> None:
-    from tests.test_cursos import crear
-    from tests.test_mis_cursos import inscrita
-
     sesion_id = await crear(bot, cupo=5)
     await inscrita(ana, bot, sesion_id)
     await ana.escribe("/mis_datos")

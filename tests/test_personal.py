@@ -19,8 +19,7 @@ from nucleo.almacen.cursos import SesionNueva
 from nucleo.almacen.sesiones import Afectada
 from nucleo.contexto import Servicios
 from nucleo.fechas import fecha_y_hora
-from tests.conftest import ID_PERSONAL, INICIO
-from tests.conversador import BotDePrueba, Persona, textos
+from tests.conversador import ID_PERSONAL, INICIO, BotDePrueba, Persona, textos
 
 NEGATIVA = "solo para el personal de la Secretaría"
 
