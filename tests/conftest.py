@@ -1,6 +1,9 @@
 """Fixtures: el emulador de la Bot API por HTTP real y el bot completo apuntando a él.
 
 Las pruebas hablan como personas: escriben, pulsan botones y leen lo que el bot contestó.
+
+El contenido y los catálogos se cargan una sola vez por sesión (`contenido_real`,
+`textos_reales`); nadie debe modificarlos.
 """
 
 from __future__ import annotations
@@ -12,8 +15,34 @@ import pytest
 
 from emulador import EmuladorBotAPI, UsuarioFicticio
 from nucleo.configuracion import Configuracion, Secreto
+from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.reloj import RelojFijo
-from tests.conversador import ID_PERSONAL, INICIO, BotDePrueba, Persona
+from nucleo.textos import Textos
+from tests.conversador import (
+    CARPETA_CONTENIDO,
+    ID_PERSONAL,
+    IDIOMA_PREDETERMINADO,
+    INICIO,
+    BotDePrueba,
+    Persona,
+)
+
+# --- contenido y catálogos: una vez por sesión -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def contenido_real() -> Contenido:
+    """El contenido de `contenido/`, cargado y validado una vez. No se modifica: es inmutable
+    (dataclasses congeladas); quien necesite otro, que lo arme con `dataclasses.replace`."""
+    return cargar_contenido(CARPETA_CONTENIDO)
+
+
+@pytest.fixture(scope="session")
+def textos_reales() -> Textos:
+    return Textos(CARPETA_CONTENIDO / "locales", IDIOMA_PREDETERMINADO)
+
+
+# --- el bot ----------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -36,9 +65,10 @@ def config(emulador: EmuladorBotAPI, tmp_path: Path) -> Configuracion:
 
 
 @pytest.fixture
-async def bot(config: Configuracion, emulador: EmuladorBotAPI,
-              reloj: RelojFijo) -> AsyncIterator[BotDePrueba]:
-    prueba = BotDePrueba(config, emulador, reloj)
+async def bot(config: Configuracion, emulador: EmuladorBotAPI, reloj: RelojFijo,
+              contenido_real: Contenido, textos_reales: Textos) -> AsyncIterator[BotDePrueba]:
+    prueba = BotDePrueba(config, emulador, reloj, contenido=contenido_real,
+                         textos=textos_reales)
     await prueba.iniciar()
     yield prueba
     await prueba.detener()

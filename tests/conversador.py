@@ -12,24 +12,40 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aplicacion import Coopera
 from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.configuracion import Configuracion
+from nucleo.contenido import Contenido
 from nucleo.reloj import RelojFijo
+from nucleo.textos import Textos
 
+RAIZ = Path(__file__).resolve().parent.parent
+CARPETA_CONTENIDO = RAIZ / "contenido"
+IDIOMA_PREDETERMINADO = "es_MX"
 # La hora de las pruebas: 2026-11-25 18:00 UTC, las 12:00 en Puebla.
 INICIO = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 ID_PERSONAL = 999
 
 
 class BotDePrueba:
-    def __init__(self, config: Configuracion, emulador: EmuladorBotAPI, reloj: RelojFijo) -> None:
+    """El bot completo (`Coopera`) de una prueba. `contenido` y `textos` ya cargados (los de
+    la sesión) se usan si la configuración apunta a la carpeta e idioma de siempre; si no, el
+    bot carga los suyos como en producción."""
+
+    def __init__(self, config: Configuracion, emulador: EmuladorBotAPI, reloj: RelojFijo, *,
+                 contenido: Contenido | None = None, textos: Textos | None = None) -> None:
         self.config, self.emulador, self.reloj = config, emulador, reloj
+        de_siempre = (config.carpeta_contenido.resolve() == CARPETA_CONTENIDO
+                      and config.idioma_predeterminado == IDIOMA_PREDETERMINADO)
+        self._contenido = contenido if de_siempre else None
+        self._textos = textos if de_siempre else None
         self.coopera: Coopera | None = None
 
     async def iniciar(self) -> None:
-        self.coopera = Coopera(self.config, self.reloj)
+        self.coopera = Coopera(self.config, self.reloj, contenido=self._contenido,
+                               textos=self._textos)
         await self.coopera.iniciar()
 
     async def detener(self) -> None:
@@ -127,3 +143,4 @@ async def completar_perfil(persona: Persona, nombre: str = "Ana",
     for _ in range(2):
         await persona.pulsa("Saltar esta pregunta")
     await persona.pulsa("No, saltarlas")
+

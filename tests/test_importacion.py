@@ -17,7 +17,7 @@ import pytest
 
 from nucleo.almacen import Almacen
 from nucleo.configuracion import RAIZ
-from nucleo.contenido import Contenido, cargar_contenido
+from nucleo.contenido import Contenido
 from nucleo.importacion import Revision, importar
 
 ZONA = ZoneInfo("America/Mexico_City")
@@ -29,9 +29,9 @@ PRESENCIAL = ('coop_basico,2026-12-01,10:00,120,presencial,20,Puebla,Casa de la 
 EN_LINEA = "plan_negocio,02/12/2026,16:30,90,en_linea,50,,,,,https://meet.example.org/abc"
 
 
-@pytest.fixture(scope="module")
-def contenido() -> Contenido:
-    return cargar_contenido(RAIZ / "contenido")
+@pytest.fixture
+def contenido(contenido_real: Contenido) -> Contenido:
+    return contenido_real  # el de la sesión (conftest): se carga una sola vez
 
 
 async def importar_texto(tmp_path: Path, contenido: Contenido, texto: str | bytes,
