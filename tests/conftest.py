@@ -8,7 +8,8 @@ El contenido y los catálogos se cargan una sola vez por sesión (`contenido_rea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,28 @@ def contenido_real() -> Contenido:
 @pytest.fixture(scope="session")
 def textos_reales() -> Textos:
     return Textos(CARPETA_CONTENIDO / "locales", IDIOMA_PREDETERMINADO)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _contexto_ssl_compartido() -> Iterator[None]:
+    """Cada bot arma cuatro clientes httpx y cada uno lee los certificados de certifi (~20 ms
+    por cliente, ~80 ms por prueba). Las pruebas hablan HTTP con el emulador local: basta un
+    contexto SSL, hecho una vez y compartido (un `ssl.SSLContext` se puede compartir)."""
+    from httpx._transports import default as transporte
+
+    original = transporte.create_ssl_context
+    compartido: list[ssl.SSLContext] = []
+
+    def crear(verify=True, cert=None, trust_env=True):
+        if verify is not True or cert is not None:
+            return original(verify=verify, cert=cert, trust_env=trust_env)
+        if not compartido:
+            compartido.append(original(verify=verify, cert=cert, trust_env=trust_env))
+        return compartido[0]
+
+    with pytest.MonkeyPatch.context() as parche:
+        parche.setattr(transporte, "create_ssl_context", crear)
+        yield
 
 
 # --- el bot ----------------------------------------------------------------------------------
