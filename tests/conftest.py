@@ -2,12 +2,18 @@
 
 Las pruebas hablan como personas: escriben, pulsan botones y leen lo que el bot contestó.
 
-El contenido y los catálogos se cargan una sola vez por sesión (`contenido_real`,
-`textos_reales`); nadie debe modificarlos.
+Dos reglas para toda la suite:
+- Una prueba durante la que el bot registra un error (nivel ERROR o más, de cualquier logger:
+  `coopera.errores`, `telegram.ext`, `apscheduler`, `asyncio`...) falla, salvo que lleve
+  `@pytest.mark.error_esperado` (ver `guardia_de_errores`).
+- El contenido y los catálogos se cargan una sola vez por sesión (`contenido_real`,
+  `textos_reales`); nadie debe modificarlos.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,6 +33,120 @@ from tests.conversador import (
     BotDePrueba,
     Persona,
 )
+
+pytest_plugins = ("pytester",)  # test_guardia corre una sesión de pytest aparte
+
+MARCA_ERROR_ESPERADO = "error_esperado"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARCA_ERROR_ESPERADO}(*loggers): la prueba provoca a propósito un error que "
+        "se registra (nivel ERROR); sin esta marca, un error registrado hace fallar la prueba. "
+        "Con nombres de loggers, solo se perdonan los de esos loggers (y sus hijos).")
+
+
+# --- la guardia de errores ---------------------------------------------------------------------
+
+
+class _Capturador(logging.Handler):
+    """Guarda los registros de nivel ERROR o más que llegan al logger raíz."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.registros: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.registros.append(record)
+
+
+class GuardiaDeErrores:
+    """Lo que la guardia vio durante una prueba. `informe()` es el motivo por el que fallaría
+    (vacío si no vio nada); `olvidar()` descarta lo visto (solo para probar la guardia)."""
+
+    def __init__(self) -> None:
+        self._capturador = _Capturador()
+
+    @property
+    def registros(self) -> list[logging.LogRecord]:
+        return list(self._capturador.registros)
+
+    def olvidar(self) -> None:
+        self._capturador.registros.clear()
+
+    def informe(self, perdonados: tuple[str, ...] = ()) -> str:
+        """Los registros vistos, uno por línea, menos los de los loggers `perdonados`."""
+        return "\n".join(_describir(r) for r in self._capturador.registros
+                         if not any(r.name == p or r.name.startswith(p + ".")
+                                    for p in perdonados))
+
+    def instalar(self) -> None:
+        raiz = logging.getLogger()
+        if self._capturador not in raiz.handlers:
+            raiz.addHandler(self._capturador)
+
+    def quitar(self) -> None:
+        logging.getLogger().removeHandler(self._capturador)
+
+
+def _describir(registro: logging.LogRecord) -> str:
+    linea = f"{registro.levelname} {registro.name}: {registro.getMessage()}"
+    if registro.exc_info and registro.exc_info[0] is not None:
+        tipo, error = registro.exc_info[0], registro.exc_info[1]
+        linea += f" [{tipo.__module__}.{tipo.__qualname__}: {error}]"
+    return linea
+
+
+VIGILADOS = ("coopera", "telegram", "apscheduler", "asyncio", "aiosqlite", "httpx", "emulador")
+
+
+def _loggers_ciegos() -> list[str]:
+    """Loggers del bot (o de sus bibliotecas) cuyos errores la guardia no vería: no propagan a
+    la raíz, están apagados o solo dejan pasar más que ERROR."""
+    if logging.root.manager.disable >= logging.ERROR:
+        return ["(logging.disable)"]
+    return [nombre for nombre, logger in logging.Logger.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger) and nombre.split(".")[0] in VIGILADOS
+            and (not logger.propagate or logger.disabled or logger.level > logging.ERROR)]
+
+
+@pytest.fixture(autouse=True)
+def guardia_de_errores(request: pytest.FixtureRequest) -> Iterator[GuardiaDeErrores]:
+    """Falla la prueba (al terminarla) si alguien registró un error mientras corría.
+
+    Es la primera fixture de cada prueba y la última en cerrarse: ve también lo que se registra
+    al detener el bot. Antes de revisar se recoge la basura, para que «Task exception was never
+    retrieved» de una tarea de esta prueba salga aquí y no en la siguiente.
+    """
+    guardia = GuardiaDeErrores()
+    gc.collect()  # lo que haya dejado la prueba anterior no se le cobra a esta
+    guardia.instalar()
+    try:
+        yield guardia
+        gc.collect()
+    finally:
+        guardia.quitar()
+    ciegos = _loggers_ciegos()
+    if ciegos:
+        pytest.fail("La guardia de errores no ve estos loggers (no propagan a la raíz, están "
+                    "apagados o con nivel mayor que ERROR): " + ", ".join(ciegos), pytrace=False)
+    marca = request.node.get_closest_marker(MARCA_ERROR_ESPERADO)
+    if marca is not None and not marca.args:
+        return  # la prueba provoca errores a propósito, de cualquier logger
+    informe = guardia.informe(perdonados=marca.args if marca is not None else ())
+    if informe:
+        pytest.fail("El bot registró errores durante la prueba (si la prueba los provoca a "
+                    f"propósito, márcala con @pytest.mark.{MARCA_ERROR_ESPERADO}):\n"
+                    + informe, pytrace=False)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Lo ya importado (PTB, babel, el contenido...) vive toda la sesión: se saca de la
+    recolección de basura, así el `gc.collect()` de la guardia solo recorre lo de cada prueba
+    (pasa de ~40 ms a unos pocos)."""
+    gc.collect()
+    gc.freeze()
+
 
 # --- contenido y catálogos: una vez por sesión -------------------------------------------------
 

@@ -79,6 +79,8 @@ async def cola_terminada(bd: Path) -> bool:
     return cuenta["pendiente"] == 0 and cuenta["enviando"] == 0
 
 
+# El emulador (aiohttp) anota como error la conexión que el SIGKILL cortó a media petición.
+@pytest.mark.error_esperado("aiohttp.server")
 async def test_sigkill_a_media_rafaga_ni_duplica_ni_pierde(emulador: EmuladorBotAPI,
                                                            tmp_path: Path) -> None:
     bd, registro = tmp_path / "coopera.sqlite3", tmp_path / "bot.log"

@@ -3,9 +3,12 @@ en su idioma y el bot sigue funcionando."""
 
 import logging
 
+import pytest
+
 from tests.conversador import Persona, completar_perfil
 
 
+@pytest.mark.error_esperado  # el error lo provoca la prueba: es lo que se prueba
 async def test_error_inesperado_disculpa_y_sigue(ana: Persona, bot, monkeypatch,
                                                  caplog) -> None:
     await completar_perfil(ana, nombre="Secretísima")
