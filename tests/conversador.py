@@ -160,3 +160,14 @@ async def completar_perfil(persona: Persona, nombre: str = "Ana",
         await persona.pulsa("Saltar esta pregunta")
     await persona.pulsa("No, saltarlas")
 
+
+async def esperar(condicion: Callable[[], object], plazo: float = 10.0) -> None:
+    """Espera (sondeando cada 10 ms) a que se cumpla `condicion`; falla si no pasa en `plazo`.
+
+    Es esperar un suceso, no dormir un rato: vuelve en cuanto la condición se cumple."""
+    try:
+        async with asyncio.timeout(plazo):
+            while not condicion():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"la condición no se cumplió en {plazo} s") from None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from emulador import EmuladorBotAPI, UsuarioFicticio
+from tests.conversador import esperar
 
 RAIZ = Path(__file__).resolve().parent.parent
 PERSONA = UsuarioFicticio(4242, first_name="Rosa", language_code="es")
@@ -19,26 +20,19 @@ async def _arrancar(emulador: EmuladorBotAPI, bd: Path) -> asyncio.subprocess.Pr
     entorno = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPERA_"))}
     entorno |= {"TELEGRAM_BOT_TOKEN": emulador.token, "TELEGRAM_BASE_URL": emulador.url_base,
                 "COOPERA_BD": str(bd)}
-    proceso = await asyncio.create_subprocess_exec(
+    # No se espera a que escuche: el emulador guarda lo que la persona escriba hasta que el bot
+    # lo pida, y cada paso espera la respuesta. (Antes se buscaba un getUpdates anotado, pero el
+    # emulador lo anota al contestarlo: hasta 10 s después si no hay nada que entregar.)
+    return await asyncio.create_subprocess_exec(
         sys.executable, str(RAIZ / "bot.py"), cwd=bd.parent, env=entorno,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    await _esperar(lambda: any(p.metodo == "getUpdates" for p in emulador.peticiones[-3:]))
-    return proceso
-
-
-async def _esperar(condicion, timeout: float = 20.0) -> None:
-    limite = asyncio.get_running_loop().time() + timeout
-    while not condicion():
-        if asyncio.get_running_loop().time() > limite:
-            raise TimeoutError("el bot no hizo lo esperado a tiempo")
-        await asyncio.sleep(0.02)
 
 
 async def _decir(emulador: EmuladorBotAPI, accion, esperado: str) -> None:
     antes = len(emulador.mensajes_del_bot(PERSONA.id))
     accion()
-    await _esperar(lambda: esperado in _ultimo(emulador) and
-                   len(emulador.mensajes_del_bot(PERSONA.id)) >= antes)
+    await esperar(lambda: esperado in _ultimo(emulador) and
+                  len(emulador.mensajes_del_bot(PERSONA.id)) >= antes, plazo=20)
 
 
 def _ultimo(emulador: EmuladorBotAPI) -> str:
