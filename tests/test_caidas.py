@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,12 +64,6 @@ async def arrancar(emulador: EmuladorBotAPI, bd: Path, registro: Path
             stdout=salida, stderr=salida)
 
 
-async def esperar(condicion: Callable[[], bool], timeout: float) -> None:
-    async with asyncio.timeout(timeout):
-        while not condicion():
-            await asyncio.sleep(0.05)
-
-
 async def cola_terminada(bd: Path) -> bool:
     almacen = await Almacen.abrir(bd)
     try:
@@ -107,7 +101,7 @@ async def test_sigkill_a_media_rafaga_ni_duplica_ni_pierde(emulador: EmuladorBot
     try:
         async with asyncio.timeout(20):
             while not await cola_terminada(bd):
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.05)
     finally:
         proceso.terminate()
         await proceso.wait()

@@ -5,16 +5,16 @@ Ahora (conftest): 2026-11-25 18:00 UTC = 12:00 en Puebla (UTC-6).
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.almacen.recordatorios import SesionSemilla
 from nucleo.horario import momentos_de_recordatorio
 from nucleo.recordatorios import REVISION_MAXIMA
-from tests.conversador import BotDePrueba
+from tests.conversador import BotDePrueba, esperar
 
 PUEBLA = timedelta(hours=-6)
 
@@ -95,16 +95,34 @@ async def test_sale_a_su_hora_y_no_antes(bot: BotDePrueba) -> None:
     assert len(recibidos(bot, 301)) == 2
 
 
-async def test_el_despertador_corre_solo_aunque_despierte_tarde(bot: BotDePrueba) -> None:
+def adelantar_apscheduler(monkeypatch: pytest.MonkeyPatch, segundos: float) -> None:
+    """Para APScheduler pasan `segundos` de golpe, como si el bucle se hubiera atorado ese
+    tiempo (sin esperarlo): su hora «ahora» va adelantada en el programador, que decide qué
+    trabajo toca, y en el ejecutor, que decide si un trabajo despertó demasiado tarde."""
+    from apscheduler.executors import base as ejecutor
+    from apscheduler.schedulers import base as programador
+
+    class Adelantada(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(seconds=segundos)
+
+    for modulo in (programador, ejecutor):
+        assert modulo.datetime is datetime, "APScheduler cambió cómo pide la hora"
+        monkeypatch.setattr(modulo, "datetime", Adelantada)
+
+
+async def test_el_despertador_corre_solo_aunque_despierte_tarde(
+        bot: BotDePrueba, monkeypatch: pytest.MonkeyPatch) -> None:
     """APScheduler descarta por omisión lo que despierta más de 1 s tarde; aquí no."""
     ahora = bot.reloj.ahora()
     await inscribir(bot, [302], ahora + timedelta(hours=1, seconds=1))
     assert bot.coopera.recordatorios.proxima_revision == ahora + timedelta(seconds=1)
-    time.sleep(2.5)  # el bucle se atora: el trabajo despertará 1.5 s tarde
+    # El bucle «se atora» 2.5 s: el trabajo, armado para dentro de 1 s, despierta 1.5 s tarde.
+    adelantar_apscheduler(monkeypatch, 2.5)
     bot.reloj.avanzar(seconds=2.5)
-    async with asyncio.timeout(5):
-        while not recibidos(bot, 302):
-            await asyncio.sleep(0.05)
+    bot.coopera.aplicacion.job_queue.scheduler.wakeup()
+    await esperar(lambda: recibidos(bot, 302), plazo=5)
 
 
 async def test_en_horas_de_silencio_sale_antes_de_que_empiecen(bot: BotDePrueba) -> None:
@@ -211,8 +229,9 @@ async def test_reiniciar_a_media_rafaga_no_repite_nada(bot: BotDePrueba) -> None
     await inscribir(bot, ids, inicio)
     bot.reloj.fijar(inicio - timedelta(hours=1))
     assert await bot.coopera.recordatorios.revisar() == 60
-    await asyncio.sleep(0.3)
-    await bot.reiniciar()  # 60 a 25/s: a medio camino
+    # 60 a 25/s: en cuanto salieron los primeros, se reinicia a medio camino.
+    await esperar(lambda: len(bot.emulador.entregados("sendMessage")) >= 5)
+    await bot.reiniciar()
     pendientes = await bot.almacen.envios_pendientes()
     assert 0 < pendientes < 60
     await bot.coopera.despachador.vaciar(10)
