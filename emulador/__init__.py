@@ -7,7 +7,8 @@ Módulos: ``modelo`` (personas, mensajes, peticiones), ``errores`` (respuestas d
 Telegram), ``parametros`` (lectura de peticiones), ``marcado_html`` (HTML de Telegram),
 ``validacion`` (teclados, comandos, URL, textos), ``limites`` (tasas y fallos inyectados),
 ``estado`` (estado común), ``persona`` y ``observacion`` (lo que usan las pruebas),
-``metodos_*`` (la Bot API por familias), ``servidor`` (aiohttp y ``EmuladorBotAPI``) y
+``metodos_*`` (la Bot API por familias; ``metodos_foros``: supergrupos con temas y
+copias), ``servidor`` (aiohttp y ``EmuladorBotAPI``) y
 ``terminal`` (el chat del modo local).
 """
 
@@ -22,7 +23,14 @@ except ImportError as error:
     ) from error
 
 from emulador.marcado_html import ErrorHTML, analizar_html
-from emulador.modelo import BotonNoEncontrado, MensajeChat, Peticion, UsuarioFicticio
+from emulador.modelo import (
+    BotonNoEncontrado,
+    GrupoFicticio,
+    MensajeChat,
+    Peticion,
+    TemaForo,
+    UsuarioFicticio,
+)
 from emulador.servidor import EmuladorBotAPI
 from emulador.terminal import conversar_en_terminal
 
@@ -30,8 +38,10 @@ __all__ = [
     "BotonNoEncontrado",
     "EmuladorBotAPI",
     "ErrorHTML",
+    "GrupoFicticio",
     "MensajeChat",
     "Peticion",
+    "TemaForo",
     "UsuarioFicticio",
     "analizar_html",
     "conversar_en_terminal",

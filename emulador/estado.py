@@ -22,6 +22,7 @@ from emulador.limites import ColaDeFallos, Tasas
 from emulador.modelo import (
     NOMBRE_BOT,
     ArchivoGuardado,
+    GrupoFicticio,
     MensajeChat,
     Peticion,
     UsuarioFicticio,
@@ -58,6 +59,7 @@ class EstadoEmulador:
         self.peticiones: list[Peticion] = []
         self.respuestas_callback: list[dict] = []
         self._usuarios: dict[int, UsuarioFicticio] = {}
+        self._grupos: dict[int, GrupoFicticio] = {}  # supergrupos (ver metodos_foros)
         self._mensajes: dict[int, list[MensajeChat]] = {}
         self._crudos: dict[tuple[int, int], dict] = {}
         self._pendientes: list[dict] = []
@@ -122,21 +124,24 @@ class EstadoEmulador:
         return self._ultimo_update_id
 
     def _guardar_mensaje(
-        self, chat_id: int, de_bot: bool, contenido: dict, **campos: Any
+        self, chat_id: int, de_bot: bool, contenido: dict, *,
+        autor: UsuarioFicticio | None = None, **campos: Any
     ) -> MensajeChat:
+        """Un mensaje nuevo en el chat; en un grupo, `autor` es quien lo escribe."""
         mensajes = self._mensajes[chat_id]
         message_id = (mensajes[-1].message_id if mensajes else 0) + 1
         fecha = ahora_unix()
-        usuario = self._usuarios[chat_id]
-        remitente = self._dict_bot() if de_bot else dict_usuario(usuario)
+        autor = None if de_bot else (autor or self._usuarios[chat_id])
+        remitente = self._dict_bot() if autor is None else dict_usuario(autor)
         crudo = {
-            "message_id": message_id, "from": remitente, "chat": dict_chat(usuario),
+            "message_id": message_id, "from": remitente, "chat": self._dict_chat_de(chat_id),
             "date": fecha, **contenido,
         }
         self._crudos[(chat_id, message_id)] = crudo
         valores: dict[str, Any] = {
             "texto": None, "texto_plano": None, "teclado": None, "teclado_respuesta": None,
-            "documento": None, "tipo": "texto", **campos,
+            "documento": None, "tipo": "texto", "hilo": contenido.get("message_thread_id"),
+            "remitente_id": autor.id if autor else None, **campos,
         }
         mensaje = MensajeChat(
             message_id=message_id, chat_id=chat_id, de_bot=de_bot, fecha=fecha, **valores
@@ -159,6 +164,15 @@ class EstadoEmulador:
         )
         self._archivos[archivo.file_id] = archivo
         return archivo
+
+    def _dict_chat_de(self, chat_id: int) -> dict:
+        """El ``Chat`` de la Bot API: un supergrupo o el chat privado con la persona."""
+        grupo = self._grupos.get(chat_id)
+        return grupo.como_chat() if grupo is not None else dict_chat(self._usuarios[chat_id])
+
+    def _campos_de_tema(self, chat_id: int, parametros: Parametros) -> dict:
+        """Los campos de tema (message_thread_id) de un envío; los valida metodos_foros."""
+        return {}
 
     def _notificar(self, mensaje: MensajeChat) -> None:
         for funcion in list(self._suscriptores):
@@ -189,7 +203,7 @@ class EstadoEmulador:
         if valor is None or valor == "":
             raise incorrecta("chat_id is empty")
         chat_id = a_entero(valor)
-        if chat_id is None or chat_id not in self._usuarios:
+        if chat_id is None or (chat_id not in self._usuarios and chat_id not in self._grupos):
             raise incorrecta("chat not found")
         return chat_id
 

@@ -17,13 +17,18 @@ MAX_ENVIOS_POR_SEGUNDO = 30
 TIPOS_DE_FALLO = ("429", "403", "500", "502", "timeout")
 
 
+# Los que mandan un mensaje nuevo sin empezar por «send»: una copia es un envío más.
+COPIAS = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+
+
 def cuenta_para_tasas(metodo: str) -> bool:
-    """Los envíos y ediciones cuentan para los límites; sendChatAction no."""
-    return (metodo.startswith(("send", "edit"))) and metodo != "sendChatAction"
+    """Los envíos (también las copias) y ediciones cuentan para los límites;
+    sendChatAction no."""
+    return es_envio_o_edicion(metodo) and metodo != "sendChatAction"
 
 
 def es_envio_o_edicion(metodo: str) -> bool:
-    return metodo.startswith(("send", "edit"))
+    return metodo.startswith(("send", "edit")) or metodo in COPIAS
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Métodos de la Bot API con archivos: sendDocument, sendPhoto y getFile.
+"""Métodos de la Bot API con archivos: sendDocument, sendPhoto, sendVoice y getFile.
 
 Un archivo puede llegar subido (multipart, también por ``attach://``), como file_id ya
 conocido o como URL http(s); se guarda en memoria y se sirve luego por la ruta de archivos
@@ -18,7 +18,7 @@ from emulador.validacion import problema_url, validar_marcado
 
 
 class MetodosArchivos(EstadoEmulador):
-    """Envío de documentos y fotos, y consulta de archivos."""
+    """Envío de documentos, fotos y notas de voz, y consulta de archivos."""
 
     def _archivo_entrante(self, parametros: Parametros, campo: str) -> ArchivoGuardado:
         subido = parametros.archivos.get(campo)
@@ -48,6 +48,7 @@ class MetodosArchivos(EstadoEmulador):
         pie, plano, campos = self._pie_valido(parametros)
         marcado = validar_marcado(parametros.json("reply_markup"))
         contenido = {"document": archivo.como_documento(), **campos}
+        contenido.update(self._campos_de_tema(chat_id, parametros))
         contenido.update(self._respuesta_a(chat_id, parametros))
         return self._publicar(
             chat_id, contenido, marcado, tipo="documento", texto=pie, texto_plano=plano,
@@ -60,9 +61,30 @@ class MetodosArchivos(EstadoEmulador):
         pie, plano, campos = self._pie_valido(parametros)
         marcado = validar_marcado(parametros.json("reply_markup"))
         fotos = [tamano_foto(archivo, 90), tamano_foto(archivo, 800)]
-        contenido = {"photo": fotos, **campos, **self._respuesta_a(chat_id, parametros)}
+        contenido = {
+            "photo": fotos, **campos, **self._campos_de_tema(chat_id, parametros),
+            **self._respuesta_a(chat_id, parametros),
+        }
         return self._publicar(
             chat_id, contenido, marcado, tipo="foto", texto=pie, texto_plano=plano
+        )
+
+    def _send_voice(self, parametros: Parametros) -> dict:
+        chat_id = self._chat_destino(parametros)
+        archivo = self._archivo_entrante(parametros, "voice")
+        pie, plano, campos = self._pie_valido(parametros)
+        marcado = validar_marcado(parametros.json("reply_markup"))
+        voz = {
+            "file_id": archivo.file_id, "file_unique_id": archivo.file_unique_id,
+            "duration": parametros.entero("duration") or 1, "mime_type": archivo.mime,
+            "file_size": len(archivo.contenido),
+        }
+        contenido = {
+            "voice": voz, **campos, **self._campos_de_tema(chat_id, parametros),
+            **self._respuesta_a(chat_id, parametros),
+        }
+        return self._publicar(
+            chat_id, contenido, marcado, tipo="voz", texto=pie, texto_plano=plano
         )
 
     def _get_file(self, parametros: Parametros) -> dict:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from emulador.errores import incorrecta
 from emulador.estado import EstadoEmulador
-from emulador.modelo import NOMBRE_BOT, dict_chat
+from emulador.modelo import NOMBRE_BOT
 from emulador.parametros import Parametros
 from emulador.validacion import (
     clave_alcance,
@@ -42,9 +42,8 @@ class MetodosBot(EstadoEmulador):
         }
 
     def _get_chat(self, parametros: Parametros) -> dict:
-        usuario = self._usuarios[self._chat_destino(parametros)]
         return {
-            **dict_chat(usuario),
+            **self._dict_chat_de(self._chat_destino(parametros)),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {

@@ -1,8 +1,8 @@
 """Métodos de la Bot API que envían, editan o borran mensajes de texto, ubicaciones y lugares.
 
 sendMessage, editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage,
-sendChatAction, sendLocation y sendVenue, con las validaciones y errores de Telegram (por
-ejemplo, el 400 «message is not modified» si una edición no cambia nada).
+setMessageReaction, sendChatAction, sendLocation y sendVenue, con las validaciones y errores
+de Telegram (por ejemplo, el 400 «message is not modified» si una edición no cambia nada).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from emulador.modelo import MensajeChat, ahora_unix
 from emulador.parametros import Parametros
 from emulador.validacion import campos_teclado, validar_marcado, validar_marcado_en_linea
 
+# Algunas de las reacciones que Telegram admite de un bot (sin Premium).
+REACCIONES = frozenset({"👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "✍", "🤝", "👀", "🎉", "💯"})
 ACCIONES_DE_CHAT = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice",
@@ -33,7 +35,10 @@ class MetodosMensajes(EstadoEmulador):
         texto = parametros.texto("text")
         plano, entidades = self._texto_valido(texto, parametros)
         marcado = validar_marcado(parametros.json("reply_markup"))
-        contenido: dict[str, Any] = {"text": plano, **self._respuesta_a(chat_id, parametros)}
+        contenido: dict[str, Any] = {
+            "text": plano, **self._campos_de_tema(chat_id, parametros),
+            **self._respuesta_a(chat_id, parametros),
+        }
         if entidades:
             contenido["entities"] = entidades
         return self._publicar(
@@ -107,6 +112,21 @@ class MetodosMensajes(EstadoEmulador):
         if mensaje is None or mensaje.borrado:
             raise incorrecta("message to delete not found")
         mensaje.borrado = True
+        return True
+
+    def _set_message_reaction(self, parametros: Parametros) -> bool:
+        """La reacción del bot a un mensaje (un emoji de los que Telegram admite, o ninguna)."""
+        chat_id = self._chat_destino(parametros)
+        mensaje = self._buscar(chat_id, parametros.entero("message_id", obligatorio=True))
+        if mensaje is None or mensaje.borrado:
+            raise incorrecta("message to react not found")
+        reacciones = parametros.json("reaction") or []
+        if not isinstance(reacciones, list) or len(reacciones) > 1:
+            raise incorrecta("REACTIONS_TOO_MANY")
+        emojis = [r.get("emoji") for r in reacciones if isinstance(r, dict)]
+        if len(emojis) != len(reacciones) or any(e not in REACCIONES for e in emojis):
+            raise incorrecta("REACTION_INVALID")
+        mensaje.reaccion = emojis[0] if emojis else None
         return True
 
     def _send_chat_action(self, parametros: Parametros) -> bool:

@@ -8,7 +8,7 @@ Aquí están las clases públicas que usan las pruebas (``UsuarioFicticio``, ``M
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 NOMBRE_BOT = "Coopera Puebla"
@@ -41,6 +41,9 @@ class MensajeChat:
     fecha: int
     editado: bool = False
     borrado: bool = False
+    remitente_id: int | None = None  # quién lo escribió (en un grupo); None si es del bot
+    hilo: int | None = None  # message_thread_id: el tema del foro donde está
+    reaccion: str | None = None  # la reacción que le puso el bot (setMessageReaction)
 
     def botones(self) -> list[dict]:
         """Botones en línea del mensaje, aplanados por filas."""
@@ -85,6 +88,39 @@ class ArchivoGuardado:
             "mime_type": self.mime,
             "file_size": len(self.contenido),
         }
+
+
+@dataclass
+class TemaForo:
+    """Un tema (forum topic) de un supergrupo con temas; su id es el del mensaje que lo abrió."""
+
+    message_thread_id: int
+    nombre: str
+    icon_color: int
+    cerrado: bool = False
+    borrado: bool = False
+
+
+@dataclass
+class GrupoFicticio:
+    """Un supergrupo donde está el bot. `administradores`: quién puede gestionar temas (y
+    escribir en uno cerrado); `bot_gestiona_temas`: si el bot es administrador con el permiso
+    «Gestionar temas» (sin él, Telegram no le deja crear ni cerrar temas)."""
+
+    id: int
+    titulo: str
+    es_foro: bool = True
+    bot_gestiona_temas: bool = True
+    miembros: dict[int, UsuarioFicticio] = field(default_factory=dict)
+    administradores: set[int] = field(default_factory=set)
+    temas: dict[int, TemaForo] = field(default_factory=dict)
+
+    def como_chat(self) -> dict:
+        """El objeto ``Chat`` de la Bot API del supergrupo."""
+        datos: dict[str, Any] = {"id": self.id, "type": "supergroup", "title": self.titulo}
+        if self.es_foro:
+            datos["is_forum"] = True
+        return datos
 
 
 def tamano_foto(archivo: ArchivoGuardado, lado: int) -> dict:

@@ -19,10 +19,11 @@ from emulador.validacion import RE_ENTERO, a_entero
 _CAMPOS_JSON = frozenset(
     {
         "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-        "menu_button", "link_preview_options", "reply_parameters",
+        "menu_button", "link_preview_options", "reply_parameters", "reaction",
     }
 )
-_CAMPOS_ENTEROS = frozenset({"chat_id", "message_id", "user_id", "offset", "limit", "timeout"})
+_CAMPOS_ENTEROS = frozenset({"chat_id", "message_id", "user_id", "offset", "limit", "timeout",
+                             "from_chat_id", "message_thread_id"})
 
 
 @dataclass

@@ -30,6 +30,7 @@ from emulador.metodos_actualizaciones import MetodosActualizaciones
 from emulador.metodos_archivos import MetodosArchivos
 from emulador.metodos_bot import TEXTOS_DEL_BOT, MetodosBot
 from emulador.metodos_callbacks import MetodosCallbacks
+from emulador.metodos_foros import LadoForos
 from emulador.metodos_mensajes import MetodosMensajes
 from emulador.modelo import Peticion
 from emulador.parametros import Parametros, leer_parametros
@@ -49,6 +50,7 @@ class EmuladorBotAPI(
     MetodosMensajes,
     MetodosCallbacks,
     MetodosArchivos,
+    LadoForos,  # supergrupos con temas, copias (y lo que hacen las pruebas en ellos)
 ):
     """Servidor HTTP local que se comporta como la Bot API de Telegram."""
 
@@ -229,14 +231,23 @@ class EmuladorBotAPI(
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "setMessageReaction": self._set_message_reaction,
             "answerCallbackQuery": self._answer_callback_query,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendVoice": self._send_voice,
             "sendChatAction": self._send_chat_action,
             "sendLocation": self._send_location,
             "sendVenue": self._send_venue,
             "getChat": self._get_chat,
             "getFile": self._get_file,
+            "getChatMember": self._get_chat_member,
+            "copyMessage": self._copy_message,
+            "createForumTopic": self._create_forum_topic,
+            "editForumTopic": self._edit_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
+            "reopenForumTopic": self._reopen_forum_topic,
+            "deleteForumTopic": self._delete_forum_topic,
             "close": lambda _p: True,
             "logOut": lambda _p: True,
         }
