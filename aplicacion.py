@@ -31,6 +31,7 @@ from telegram.ext import (
 
 from conversaciones import (
     asistencia,
+    bandeja,
     cooperativa_acuerdos,
     cooperativa_asamblea,
     cooperativa_evidencia,
@@ -46,10 +47,12 @@ from conversaciones import (
     sesion_nueva,
 )
 from handlers import (
+    asesoria,
     cooperativa,
     cooperativas_personal,
     cursos,
     errores,
+    grupo_asesoria,
     idioma,
     imprevistos,
     informacion,
@@ -64,6 +67,7 @@ from handlers import (
 from interfaz.menu import COMANDOS
 from interfaz.personal import solo_personal
 from nucleo.almacen import Almacen
+from nucleo.asesoria import Asesoria
 from nucleo.capacitacion import Capacitacion
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
@@ -97,7 +101,27 @@ def registrar_handlers(app: Application) -> None:
     # Antes que nada (grupo -1): en qué idioma se le habla a la persona.
     app.add_handler(TypeHandler(Update, fijar_idioma), group=-1)
 
+    # 0. El grupo de asesoría del personal (COOPERA_GRUPO_ASESORIA), antes que todo: ahí el
+    # personal le contesta a una persona en su tema; nada de ese grupo es un comando para el
+    # bot ni el paso de un flujo. Lo que no se atiende ahí (ediciones, comandos, el tema
+    # General) se ignora en silencio. Ver handlers/grupo_asesoria.py.
+    grupo = app.bot_data["servicios"].config.grupo_asesoria
+    if grupo is not None:
+        del_grupo = filters.Chat(grupo)
+        nuevo_en_grupo = del_grupo & filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler("cerrar", grupo_asesoria.cerrar_con_comando,
+                                       filters=nuevo_en_grupo))
+        app.add_handler(MessageHandler(nuevo_en_grupo & ~filters.COMMAND,
+                                       grupo_asesoria.mensaje_en_tema))
+        app.add_handler(MessageHandler(del_grupo, grupo_asesoria.ignorar))
+    app.add_handler(CallbackQueryHandler(grupo_asesoria.cerrar_con_boton,
+                                         pattern=r"^tema:cerrar:\d{1,12}$"))
+
     # 1. Los flujos de varios pasos. Mientras uno está abierto, recibe lo que es suyo.
+    # /bandeja (el personal contesta la asesoría) va primero: mientras contesta, cualquier
+    # comando o botón de otra parte lo saca antes de que otro flujo lo tome, y así un mensaje
+    # para el bot nunca se le pasa a una persona por error.
+    app.add_handler(bandeja.conversacion)
     # Los del personal van primero: si uno está abierto, lo que escribe el personal es suyo
     # aunque otro flujo de la ciudadanía haya quedado abierto.
     for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
@@ -118,7 +142,7 @@ def registrar_handlers(app: Application) -> None:
         "start": inicio.inicio, "privacidad": inicio.aviso_completo, "menu": menu.menu,
         "ayuda": menu.ayuda, "idioma": idioma.elegir_idioma, "mis_datos": mis_datos.mostrar_datos,
         "cursos": cursos.inicio, "mis_cursos": mis_cursos.mostrar_lista,
-        "cancelar": imprevistos.nada_que_cancelar,
+        "cancelar": imprevistos.nada_que_cancelar, "asesoria": asesoria.abrir,
     }
     for nombre, callback in comandos.items():
         app.add_handler(CommandHandler(nombre, callback))
@@ -132,6 +156,7 @@ def registrar_handlers(app: Application) -> None:
         r"^datos:borrar$": mis_datos.pedir_confirmacion, r"^datos:borrar_si$": mis_datos.borrar,
         r"^datos:conservar$": mis_datos.conservar, r"^info:caminos$": informacion.caminos,
         r"^info:camino:[\w-]+$": informacion.camino,
+        r"^menu:asesoria$": asesoria.abrir, r"^ase:acepto$": asesoria.aceptar_aviso,
         # Cursos (ciudadanía): buscar e inscribirse, mis cursos, botones de los recordatorios.
         r"^cur:inicio$": cursos.inicio, r"^cur:temas$": cursos.temas, r"^cur:modos$": cursos.modos,
         r"^cur:lugares:\d{1,3}$": cursos.lugares, r"^cur:l:[\w.-]{1,40}:\d{1,3}$": cursos.lista,
@@ -210,7 +235,15 @@ def registrar_handlers(app: Application) -> None:
     for patron, callback in de_personal_coop.items():
         app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
 
-    # 5. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
+    # 5. Lo que una persona escribe suelto en su chat (texto, fotos, documentos, notas de voz)
+    # mientras tiene una conversación con asesoría va a la persona asesora; si no tiene, este
+    # mismo handler contesta lo de siempre (lo de abajo). Va después de flujos y comandos:
+    # esos siguen funcionando con la conversación abierta.
+    app.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+        asesoria.mensaje_suelto))
+
+    # 6. Todo lo demás: comandos desconocidos, texto suelto, fotos y botones viejos.
     app.add_handler(MessageHandler(filters.COMMAND, imprevistos.comando_desconocido))
     app.add_handler(MessageHandler(filters.TEXT, imprevistos.texto_suelto))
     app.add_handler(MessageHandler(filters.ALL, imprevistos.no_es_texto))
@@ -342,6 +375,9 @@ class Coopera:
         servicios.capacitacion = Capacitacion(
             self.config, self.almacen, servicios.contenido, servicios.textos, self.reloj,
             self.despachador, self.recordatorios)
+        servicios.asesoria = Asesoria(self.config, self.almacen, servicios.contenido,
+                                      servicios.textos, self.reloj)
+        await servicios.asesoria.revisar_grupo(self.aplicacion.bot)  # lo que falte, al registro
         servicios.cooperativas = Cooperativas(
             self.config, self.almacen, servicios.contenido, servicios.textos, self.reloj,
             self.despachador, self.recordatorios)

@@ -24,11 +24,13 @@ from nucleo.contexto import Contexto
 warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTBUserWarning)
 
 # /menu, /ayuda, /idioma, /mis_datos y /privacidad no interrumpen: se contestan y el paso
-# sigue abierto. Estos otros llevan a otra parte.
+# sigue abierto. Estos otros llevan a otra parte. /asesoria también: después, lo que la persona
+# escriba es para la persona asesora, no para el paso que había quedado abierto.
 COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos",
-                            "asistencia")
+                            "asistencia", "asesoria")
 BOTONES_QUE_INTERRUMPEN = (
-    r"^(menu:(start|perfil|orientacion|cursos)|aviso:(acepto|rechazo)|datos:borrar_si)$"
+    r"^(menu:(start|perfil|orientacion|cursos|asesoria)|aviso:(acepto|rechazo)|ase:acepto"
+    r"|datos:borrar_si)$"
 )
 
 

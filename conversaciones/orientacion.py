@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
+from interfaz.asesoria import boton_asesoria
 from interfaz.orientacion import texto_de_resultado
 from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.almacen import OrientacionEnCurso
@@ -112,6 +113,8 @@ def _botones_resultado(_: Traductor, resultado: Resultado) -> list[list[tuple[st
         filas.append([(_("📚 Ver los cursos"), "menu:cursos")])
     if resultado.siguiente_accion == "cooperativa" or resultado.id in RESULTADOS_DE_GRUPO:
         filas.append([(_("🤝 Organizar mi grupo"), "menu:cooperativa")])
+    # Cada resultado dice que una persona asesora confirma los detalles: aquí está el camino.
+    filas.append([boton_asesoria(_)])
     filas.append([(_("🔄 Hacer otra vez la orientación"), "or:nueva")])
     filas.append([boton_menu(_)])
     return filas

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from interfaz.asesoria import boton_asesoria
 from interfaz.orientacion import texto_de_resultado
 from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
@@ -29,5 +30,6 @@ async def camino(update: Update, contexto: Contexto) -> None:
         return
     # Sin datos guardados no hay idea escrita: queda un «…» en su lugar.
     texto = texto_de_resultado(contexto, _, resultado, update.effective_user.first_name, "…")
-    botones = teclado([(_("⬅️ Ver los otros caminos"), "info:caminos")], [boton_menu(_)])
+    botones = teclado([boton_asesoria(_)], [(_("⬅️ Ver los otros caminos"), "info:caminos")],
+                      [boton_menu(_)])
     await responder_largo(update, texto, botones)

@@ -6,6 +6,7 @@ from html import escape
 
 from telegram import Update
 
+from interfaz.asesoria import seccion_mis_datos
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
@@ -66,6 +67,9 @@ async def _secciones(contexto: Contexto, _: Traductor, usuario_id: int) -> list[
     grupos = await _grupos(contexto, _, usuario_id)
     if grupos:
         secciones.append(grupos)
+    asesoria = await seccion_mis_datos(contexto, _, usuario_id)
+    if asesoria:
+        secciones.append(asesoria)
     return secciones
 
 
@@ -133,6 +137,8 @@ async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
 async def borrar(update: Update, contexto: Contexto) -> None:
     """«Sí, borrar todo»: borra cada dato de la persona, en todas las tablas."""
     usuario_id = update.effective_user.id
+    # Antes de borrar las filas: el tema y las copias que el bot dejó al personal.
+    olvido = await contexto.asesoria.olvidar(contexto.bot, usuario_id)
     # Sale de sus grupos de cooperativa avisando a los demás (la responsabilidad pasa a otra
     # persona); el borrado lo haría igual, pero sin avisar.
     await contexto.cooperativas.olvidar(usuario_id)
@@ -140,6 +146,10 @@ async def borrar(update: Update, contexto: Contexto) -> None:
     contexto.user_data.pop("idioma_elegido", None)
     _ = contexto.traductor
     texto = _("Listo. Borramos todos tus datos. Si quieres volver a usar el bot, escribe /start.")
+    if olvido.no_borrados:
+        texto += "\n\n" + _("Telegram no dejó borrar algunas copias de tus mensajes a la persona "
+                             "asesora que quedaron en el chat del personal ({n}).").format(
+            n=olvido.no_borrados)
     await responder(update, texto)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from interfaz.asesoria import boton_asesoria
 from interfaz.respuestas import Boton, responder, teclado
 from nucleo.contexto import Contexto
 from nucleo.textos import N_, Traductor
@@ -16,6 +17,7 @@ COMANDOS = (
     ("cursos", N_("Ver los cursos")),
     ("mis_cursos", N_("Tus cursos: fechas, dejar tu lugar, recordatorios")),
     ("cooperativa", N_("Formar una cooperativa con tu grupo")),
+    ("asesoria", N_("Escribirle a una persona asesora")),
     ("asistencia", N_("Registrar que llegaste a tu curso")),
     ("perfil", N_("Ver o cambiar tu perfil")),
     ("mis_datos", N_("Ver o borrar tus datos")),
@@ -32,6 +34,7 @@ def botones_menu(_: Traductor, acepto: bool) -> list[list[Boton]]:
         [(_("🧭 ¿Qué camino me conviene?"), "menu:orientacion")],
         [(_("📚 Cursos"), "menu:cursos")],
         [(_("🤝 Formar una cooperativa"), "menu:cooperativa")],
+        [boton_asesoria(_)],
     ]
     if acepto:
         filas.append([(_("👤 Mi perfil"), "menu:perfil"), (_("🔒 Mis datos"), "menu:datos")])

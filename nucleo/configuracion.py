@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import contenido
 from nucleo.horario import HorasDeSilencio
+from nucleo.horario_atencion import HorarioAtencion
 
 RAIZ = Path(__file__).resolve().parent.parent
 # El contenido viaja como datos del paquete `contenido`: se encuentra igual desde el código
@@ -56,6 +57,10 @@ class Configuracion:
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
     envios_por_segundo: float = 25.0
+    # Asesoría: el supergrupo del personal con temas (uno por persona) y el horario en que se
+    # contesta. Sin grupo, el personal contesta con /bandeja; sin horario, no se promete hora.
+    grupo_asesoria: int | None = None
+    horario_asesoria: HorarioAtencion | None = None
     # Tope (s) de la espera entre intentos de conectar con Telegram al arrancar.
     reintento_maximo: float = 60.0
 
@@ -73,6 +78,8 @@ class Configuracion:
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
             envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
+            grupo_asesoria=_grupo_asesoria(entorno.get("COOPERA_GRUPO_ASESORIA", "")),
+            horario_asesoria=_horario_asesoria(entorno.get("COOPERA_HORARIO_ASESORIA", "")),
             reintento_maximo=_numero(entorno, "COOPERA_REINTENTO_MAXIMO", 60.0, 0.1, 3600),
         )
 
@@ -107,6 +114,30 @@ def _ids_personal(valor: str) -> frozenset[int]:
             "COOPERA_PERSONAL debe ser una lista de ids numéricos de Telegram separados por "
             f"comas, por ejemplo 12345,67890. Se recibió: {valor!r}"
         ) from None
+
+
+def _grupo_asesoria(valor: str) -> int | None:
+    valor = valor.strip()
+    if not valor:
+        return None
+    if not re.fullmatch(r"-100\d{5,}", valor):
+        raise ConfiguracionInvalida(
+            "COOPERA_GRUPO_ASESORIA debe ser el id del supergrupo del personal, un número que "
+            "empieza con -100 (por ejemplo -1001234567890: es el número que sale en la "
+            f"dirección al abrir el grupo en web.telegram.org). Se recibió: {valor!r}")
+    return int(valor)
+
+
+def _horario_asesoria(valor: str) -> HorarioAtencion | None:
+    if not valor.strip():
+        return None
+    try:
+        return HorarioAtencion.leer(valor)
+    except ValueError as error:
+        raise ConfiguracionInvalida(
+            f"COOPERA_HORARIO_ASESORIA: {error}. Escribe días y horas en hora local, por "
+            "ejemplo L-V 09:00-17:00, o varios tramos con «;»: L-V 09:00-15:00; S 10:00-13:00. "
+            f"Se recibió: {valor!r}") from None
 
 
 def _zona(nombre: str) -> ZoneInfo:

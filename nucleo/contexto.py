@@ -18,6 +18,7 @@ from nucleo.reloj import Reloj
 from nucleo.textos import Textos, Traductor, idioma_de_telegram
 
 if TYPE_CHECKING:
+    from nucleo.asesoria import Asesoria
     from nucleo.capacitacion import Capacitacion
     from nucleo.cooperativas import Cooperativas
     from nucleo.envios import Despachador
@@ -36,6 +37,7 @@ class Servicios:
     despachador: Despachador | None = None  # la única vía para mandar en bloque
     recordatorios: ProgramadorRecordatorios | None = None
     capacitacion: Capacitacion | None = None  # inscribirse, cambios a sesiones, encuestas
+    asesoria: Asesoria | None = None  # conversaciones con una persona asesora
     cooperativas: Cooperativas | None = None  # cooperativas en formación
 
 
@@ -55,6 +57,10 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def capacitacion(self) -> Capacitacion:
         return self.servicios.capacitacion
+
+    @property
+    def asesoria(self) -> Asesoria:
+        return self.servicios.asesoria
 
     @property
     def cooperativas(self) -> Cooperativas:

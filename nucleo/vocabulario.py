@@ -71,6 +71,47 @@ TEMAS = {
     "digital": N_("📱 Herramientas digitales"),
 }
 
+
+class EstadoAsesoria(StrEnum):
+    """Una conversación con una persona asesora (/asesoria)."""
+
+    NUEVA = "nueva"  # nadie del personal ha contestado desde que se abrió (o reabrió)
+    ATENDIDA = "atendida"  # alguien del personal ya contestó
+    CERRADA = "cerrada"  # el personal la cerró; si la persona vuelve a escribir, se reabre
+
+
+NOMBRE_ESTADO_ASESORIA = {
+    EstadoAsesoria.NUEVA: N_("nueva, sin respuesta todavía"),
+    EstadoAsesoria.ATENDIDA: N_("atendida"),
+    EstadoAsesoria.CERRADA: N_("cerrada"),
+}
+
+
+class TipoMensaje(StrEnum):
+    """Lo que se le puede mandar a una persona asesora (y lo que ella contesta)."""
+
+    TEXTO = "texto"
+    FOTO = "foto"
+    DOCUMENTO = "documento"
+    VOZ = "voz"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+NOMBRE_TIPO_MENSAJE = {
+    TipoMensaje.TEXTO: N_("texto"),
+    TipoMensaje.FOTO: N_("foto"),
+    TipoMensaje.DOCUMENTO: N_("documento"),
+    TipoMensaje.VOZ: N_("nota de voz"),
+    TipoMensaje.AUDIO: N_("audio"),
+    TipoMensaje.VIDEO: N_("video"),
+}
+ICONO_TIPO_MENSAJE = {
+    TipoMensaje.TEXTO: "💬", TipoMensaje.FOTO: "🖼️", TipoMensaje.DOCUMENTO: "📎",
+    TipoMensaje.VOZ: "🎤", TipoMensaje.AUDIO: "🎵", TipoMensaje.VIDEO: "🎬",
+}
+
+
 # --- Cooperativas en formación (/cooperativa) --------------------------------------------------
 
 

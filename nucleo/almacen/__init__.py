@@ -5,6 +5,7 @@ todas comparten una conexión aiosqlite. Los handlers llaman a sus métodos, nun
 El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_version).
 """
 
+from nucleo.almacen.asesoria import AlmacenAsesoria
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
@@ -24,7 +25,7 @@ from nucleo.almacen.sesiones import AlmacenSesiones
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
               AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
-              AlmacenCooperativas):
+              AlmacenAsesoria, AlmacenCooperativas):
     """Todas las consultas del bot."""
 
 

@@ -97,6 +97,13 @@ class AlmacenPersonas(AlmacenBase):
             )
             return cursor.rowcount > 0
 
+    async def marcar_inalcanzable(self, telegram_id: int, ahora: datetime) -> None:
+        """Telegram dijo 403 al escribirle (bloqueó al bot): no se le escribe más hasta que
+        vuelva a escribir (`marcar_alcanzable`). La cola de envíos lo marca por su cuenta."""
+        await self._ejecutar(
+            "UPDATE personas SET inalcanzable_desde = COALESCE(inalcanzable_desde, ?)"
+            " WHERE telegram_id = ?", (texto_fecha(ahora), telegram_id))
+
     # --- perfil -----------------------------------------------------------------
 
     async def perfil(self, telegram_id: int) -> Perfil | None:
