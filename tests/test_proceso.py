@@ -37,7 +37,9 @@ RAIZ = Path(__file__).resolve().parent.parent
 # Con forma de token de verdad, y el emulador no lo conoce: getMe contesta 401.
 TOKEN_AJENO = "987654321:AAEsecretoQueNoDebeVerseNuncaXyz0123456789"
 PARTE_SECRETA = TOKEN_AJENO.split(":")[1]
-PLAZO = 15.0  # segundos, para lo que en la práctica tarda uno o dos
+# Segundos: lo que en la práctica tarda uno o dos, con holgura para una máquina cargada (las
+# pruebas corren en paralelo). Pasado el plazo, el bot «se colgó» y la prueba falla.
+PLAZO = 30.0
 ANA = UsuarioFicticio(101, first_name="Ana", language_code="es")
 
 
@@ -142,9 +144,7 @@ def sin_errores(proceso: Proceso) -> None:
 async def test_token_rechazado_sale_con_3_y_sin_el_token(emulador: EmuladorBotAPI,
                                                          tmp_path: Path) -> None:
     bot = await arrancar(tmp_path, emulador.url_base, TOKEN_AJENO)
-    inicio = time.monotonic()
-    assert await bot.terminar() == 3
-    assert time.monotonic() - inicio < 10
+    assert await bot.terminar() == 3  # sin señal: sale solo (antes se quedaba colgado)
 
     assert TOKEN_AJENO not in bot.salida and PARTE_SECRETA not in bot.salida
     sin_errores(bot)
