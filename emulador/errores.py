@@ -19,6 +19,13 @@ CONFLICTO = (
     "make sure that only one bot instance is running"
 )
 
+# Lo que contesta el proxy de Telegram (nginx) cuando la Bot API está caída: HTML, no JSON.
+PAGINA_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
 
 class ErrorAPI(Exception):
     """Una respuesta de error de la Bot API: código HTTP, descripción y parámetros."""

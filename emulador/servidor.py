@@ -8,13 +8,14 @@ Las respuestas imitan las de Telegram: ``{"ok": true, "result": ...}`` o
 ``{"ok": false, "error_code": N, "description": "..."}``; las fechas van en segundos Unix.
 
 Este módulo tiene el servidor aiohttp, el enrutado de peticiones a los métodos, los
-bloqueos, los límites de tasas y los fallos inyectados; ``EmuladorBotAPI`` junta además las
-familias de métodos (``emulador.metodos_*``) y el lado de las pruebas (``persona``,
-``observacion``).
+bloqueos, los límites de tasas, los fallos inyectados y las caídas de toda la API;
+``EmuladorBotAPI`` junta además las familias de métodos (``emulador.metodos_*``) y el lado de
+las pruebas (``persona``, ``observacion``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -24,7 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulador.errores import BLOQUEADO, ErrorAPI
+from emulador.errores import BLOQUEADO, PAGINA_502, ErrorAPI
 from emulador.limites import cuenta_para_tasas, es_envio_o_edicion
 from emulador.metodos_actualizaciones import MetodosActualizaciones
 from emulador.metodos_archivos import MetodosArchivos
@@ -41,6 +42,7 @@ registro = logging.getLogger(__name__)
 TAMANO_MAX_PETICION = 60 * 1024 * 1024
 _RUTA_METODO = re.compile(r"bot([^/]*)/([A-Za-z0-9_]+)/?")
 _RUTA_ARCHIVO = re.compile(r"file/bot([^/]*)/(.+)")
+TIPOS_DE_CAIDA = ("conexion", "502")
 
 
 class EmuladorBotAPI(
@@ -72,6 +74,8 @@ class EmuladorBotAPI(
         self.host = host
         self.puerto = port
         self._runner: web.AppRunner | None = None
+        self._sitio: web.TCPSite | None = None
+        self._caida: str | None = None
         self._metodos = self._tabla_de_metodos()
 
     # ---------------------------------------------------------------- ciclo de vida
@@ -89,13 +93,17 @@ class EmuladorBotAPI(
         aplicacion.router.add_route("*", "/{ruta:.*}", self._atender)
         self._runner = web.AppRunner(aplicacion, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        sitio = web.TCPSite(self._runner, self.host, self.puerto)
-        await sitio.start()
+        await self._escuchar()
         self.puerto = self._runner.addresses[0][1]
         self._detenido = False
 
+    async def _escuchar(self) -> None:
+        self._sitio = web.TCPSite(self._runner, self.host, self.puerto)
+        await self._sitio.start()
+
     async def detener(self) -> None:
         self._detenido = True
+        self._caida = None
         self._avisar()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -126,6 +134,41 @@ class EmuladorBotAPI(
         """
         self._fallos.programar(tipo, metodo, chat_id, veces, retry_after, demora)
 
+    @property
+    def caida_activa(self) -> str | None:
+        """El tipo de la caída en curso, o None si la API responde."""
+        return self._caida
+
+    async def caida(self, activa: bool, tipo: str = "conexion") -> None:
+        """Toda la Bot API cae (`activa`) o vuelve, como en un corte real, hasta otra llamada.
+
+        - "conexion": el puerto deja de escuchar y se cortan las conexiones abiertas (también
+          un getUpdates en espera y lo que iba en camino, sin respuesta). Quien se conecte ve
+          «connection refused»: PTB lanza NetworkError por httpx.ConnectError. Esas peticiones
+          no llegan, así que no se anotan en `peticiones`. Al volver, escucha en el mismo puerto.
+        - "502": cada petición, getUpdates incluido, recibe el 502 Bad Gateway en HTML del
+          proxy de Telegram (no es JSON); se anotan con estado 502.
+        """
+        if tipo not in TIPOS_DE_CAIDA:
+            raise ValueError(f"tipo de caída desconocido {tipo!r}; válidos: {TIPOS_DE_CAIDA}")
+        if not activa:
+            if self._caida == "conexion" and self._runner is not None:
+                await self._escuchar()
+            self._caida = None
+            return
+        if self._caida is not None:
+            await self.caida(False)
+        self._caida = tipo
+        if tipo == "conexion" and self._sitio is not None:
+            await self._sitio.stop()
+            self._sitio = None
+            for conexion in self._runner.server.connections:
+                conexion.force_close()
+            # Que los cierres salgan ya (el FIN de cada socket): así el cliente ve sus
+            # conexiones guardadas como cerradas y abre otra, que se rechaza.
+            for _ in range(3):
+                await asyncio.sleep(0)
+
     async def _aplicar_fallo(self, metodo: str, chat_id: int | None) -> None:
         fallo = self._fallos.tomar(metodo, chat_id)
         if fallo is None:
@@ -150,6 +193,10 @@ class EmuladorBotAPI(
             parametros = await leer_parametros(peticion)
         except ErrorAPI as error:
             return self._anotar(metodo, {}, instante, error.codigo, error.cuerpo())
+        if self._caida == "502":
+            self.peticiones.append(Peticion(metodo, parametros.visibles(), instante, 502,
+                                            {"ok": False, "html": "502 Bad Gateway"}))
+            return web.Response(text=PAGINA_502, status=502, content_type="text/html")
         if coincidencia is None:
             estado, cuerpo = 404, ErrorAPI(404, "Not Found").cuerpo()
         else:
