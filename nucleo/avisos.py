@@ -1,13 +1,20 @@
 """Los avisos que el bot manda solo, cada uno en el idioma de quien lo recibe.
 
-Cada función arma un `EnvioNuevo` (texto, botones, clave única y prioridad); las operaciones
-de `nucleo/capacitacion.py` y los recordatorios los encolan dentro de la misma transacción del
-cambio que los provoca. La clave hace que el mismo aviso nunca salga dos veces.
+Cada función arma un `EnvioNuevo` (texto, botones, clave única, prioridad y vencimiento); las
+operaciones de `nucleo/capacitacion.py` y los recordatorios los encolan dentro de la misma
+transacción del cambio que los provoca. La clave hace que el mismo aviso nunca salga dos veces.
+
+Vencimiento (`vence_en`): si Telegram no responde, la cola reintenta hasta ese momento y luego
+lo deja `vencido` sin mandarlo. Un aviso de una sesión sirve mientras la sesión no empieza:
+el recordatorio, el lugar liberado y el cambio de fecha vencen al inicio de la sesión (la fecha
+nueva); la cancelación, a la hora en que iba a empezar (después ya no evita que nadie vaya).
+La encuesta vence a los días que diga quien la arma (`nucleo/capacitacion.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -40,7 +47,7 @@ def lugar_liberado(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: S
                  "persona."))
     return EnvioNuevo(ascenso.telegram_id, texto, f"ascenso:{ascenso.inscripcion_id}",
                       botones=[[(_("🗓️ Ver mis cursos"), "mc:lista")]],
-                      prioridad=PRIORIDAD_PERSONAL)
+                      prioridad=PRIORIDAD_PERSONAL, vence_en=sesion.inicio)
 
 
 def fecha_cambiada(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: Sesion,
@@ -57,7 +64,7 @@ def fecha_cambiada(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: S
     clave = f"reprogramada:{sesion.id}:{sesion.inicio.isoformat()}:{afectada.inscripcion_id}"
     return EnvioNuevo(afectada.telegram_id, texto, clave,
                       botones=[[(_("🗓️ Ver mis cursos"), "mc:lista")]],
-                      prioridad=PRIORIDAD_PERSONAL)
+                      prioridad=PRIORIDAD_PERSONAL, vence_en=sesion.inicio)
 
 
 def sesion_cancelada(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: Sesion,
@@ -68,7 +75,7 @@ def sesion_cancelada(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion:
     return EnvioNuevo(afectada.telegram_id, texto,
                       f"cancelada:{sesion.id}:{afectada.inscripcion_id}",
                       botones=[[(_("📚 Buscar otros cursos"), "cur:inicio")]],
-                      prioridad=PRIORIDAD_PERSONAL)
+                      prioridad=PRIORIDAD_PERSONAL, vence_en=sesion.inicio)
 
 
 def texto_de_recordatorio(_: Traductor, zona: ZoneInfo, contenido: Contenido,
@@ -83,16 +90,19 @@ def recordatorio(_: Traductor, debido: RecordatorioDebido, texto: str) -> EnvioN
     """El recordatorio antes de una sesión, con «Asistiré» y «Ya no puedo ir»."""
     botones = [[(_("✅ Asistiré"), f"rec:si:{debido.inscripcion_id}")],
                [(_("❌ Ya no puedo ir"), f"rec:no:{debido.inscripcion_id}")]]
-    return EnvioNuevo(debido.telegram_id, texto, debido.clave, botones, PRIORIDAD_RECORDATORIO)
+    return EnvioNuevo(debido.telegram_id, texto, debido.clave, botones, PRIORIDAD_RECORDATORIO,
+                      vence_en=debido.inicio)
 
 
 def pregunta_de_encuesta(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: Sesion,
-                         telegram_id: int, inscripcion_id: int) -> EnvioNuevo:
-    """La pregunta de satisfacción (1 a 5) a quien asistió; se manda una sola vez."""
+                         telegram_id: int, inscripcion_id: int, *,
+                         vence_en: datetime | None = None) -> EnvioNuevo:
+    """La pregunta de satisfacción (1 a 5) a quien asistió; se manda una sola vez (y no
+    después de `vence_en`)."""
     texto = _("¿Qué te pareció el curso <b>{curso}</b> del {fecha}?\n\n"
               "Elige un número: 1 es «nada bien» y 5 es «muy bien».").format(
         curso=escape(nombre_curso(_, contenido, sesion.curso_id)),
         fecha=fecha_corta(sesion.inicio, _, zona))
     botones = [[(f"{n} {cara}", f"enc:{inscripcion_id}:{n}") for n, cara in enumerate(CARAS, 1)]]
     return EnvioNuevo(telegram_id, texto, f"encuesta:{inscripcion_id}", botones=botones,
-                      prioridad=PRIORIDAD_ENCUESTA)
+                      prioridad=PRIORIDAD_ENCUESTA, vence_en=vence_en)

@@ -39,7 +39,9 @@ from nucleo.vocabulario import Asistencia
 
 registro = logging.getLogger("coopera.capacitacion")
 
-DIAS_PARA_PREGUNTAR = 3  # una encuesta de una sesión de hace más días ya no se manda
+# Una encuesta de una sesión que terminó hace más días ya no se encola, y la que no pudo salir
+# (Telegram no respondía) vence ese mismo día: a los DIAS_PARA_PREGUNTAR del fin de la sesión.
+DIAS_PARA_PREGUNTAR = 3
 
 
 class Capacitacion:
@@ -162,8 +164,9 @@ class Capacitacion:
             return None
         sesion = await almacen.sesion(inscripcion.sesion_id)
         _ = self._textos.para(persona.idioma)
-        return avisos.pregunta_de_encuesta(_, self._config.zona_horaria, self._contenido,
-                                           sesion, inscripcion.telegram_id, inscripcion_id)
+        return avisos.pregunta_de_encuesta(
+            _, self._config.zona_horaria, self._contenido, sesion, inscripcion.telegram_id,
+            inscripcion_id, vence_en=sesion.fin + timedelta(days=DIAS_PARA_PREGUNTAR))
 
     # --- piezas --------------------------------------------------------------------------
 

@@ -57,6 +57,8 @@ class Configuracion:
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
     envios_por_segundo: float = 25.0
+    # Tope (s) de la espera entre reintentos de la cola cuando Telegram no responde.
+    envios_espera_maxima: float = 60.0
     # Asesoría: el supergrupo del personal con temas (uno por persona) y el horario en que se
     # contesta. Sin grupo, el personal contesta con /bandeja; sin horario, no se promete hora.
     grupo_asesoria: int | None = None
@@ -78,6 +80,7 @@ class Configuracion:
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
             envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
+            envios_espera_maxima=_numero(entorno, "COOPERA_ENVIOS_ESPERA_MAXIMA", 60.0, 1, 3600),
             grupo_asesoria=_grupo_asesoria(entorno.get("COOPERA_GRUPO_ASESORIA", "")),
             horario_asesoria=_horario_asesoria(entorno.get("COOPERA_HORARIO_ASESORIA", "")),
             reintento_maximo=_numero(entorno, "COOPERA_REINTENTO_MAXIMO", 60.0, 0.1, 3600),

@@ -8,7 +8,20 @@ la Application) siguen saliendo al momento.
 Nunca dos veces: la fila pasa a `enviando` (y se confirma en disco) ANTES de llamar a Telegram, y
 a `enviado` justo después. Si el proceso muere en medio, al arrancar esa fila pasa a `incierto` y
 no se repite. Lo mismo si Telegram no contesta a tiempo (pudo haberlo recibido). Solo se
-reintenta lo que seguro no se procesó: un 429, un 5xx contestado o una conexión que ni se abrió.
+reintenta lo que seguro no se procesó: un 429, un 5xx contestado o una petición que ni salió
+(conexión rechazada, sin conexión libre o sin poder conectar a tiempo).
+
+Nada se tira porque la red se cayó: un error pasajero se reintenta con esperas que se duplican
+(0.5 s, 1, 2... hasta `envios_espera_maxima`, 60 s por omisión) hasta que el envío sale o vence.
+Cada fila puede traer su `vence_en` (un recordatorio vence cuando empieza su sesión): cuando le
+toca y ya venció, queda `vencido` y no se manda. Sin `vence_en`, se reintenta siempre.
+
+Un corte frena a toda la cola, no fila por fila: al primer error pasajero la cola se pausa y
+luego prueba con UN envío a la vez, duplicando la pausa entre pruebas (hasta el tope). Las
+pruebas van por turnos (cada fila pendiente una vez por vuelta, por prioridad): una fila que
+falla sola (un chat que da 5xx) no frena a las demás. El primer envío que sale (o cualquier
+respuesta de Telegram) reabre la cola a toda velocidad. Un corte confirmado (fallan dos pruebas
+seguidas) deja UN aviso en el registro y una nota al terminar, no uno por fila ni por intento.
 
 Límites de Telegram: `envios_por_segundo` en total (25 por omisión, deja aire para las respuestas
 interactivas dentro de los 30/s del bot) y 1 por segundo a cada chat.
@@ -18,13 +31,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import aiosqlite
 import httpx
@@ -36,6 +52,7 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.request import HTTPXRequest
@@ -52,8 +69,7 @@ registro = logging.getLogger("coopera.envios")
 
 LIMITE_TELEGRAM = 30  # mensajes por segundo, en total, para un bot
 EN_VUELO = 8  # envíos a la vez: a 30/s con ~250 ms de ida y vuelta hacen falta unos 8
-MAX_INTENTOS = 5
-ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4
+ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4... hasta el tope
 ESPERA_RESPUESTA = 15.0  # s; si Telegram no contesta en este tiempo, el envío queda incierto
 MARGEN = 0.02  # s de holgura sobre las ventanas de Telegram
 PAUSA_TOKEN = 60.0  # s; un token rechazado no se arregla solo: no martillar a Telegram
@@ -64,19 +80,47 @@ PAUSAR, INALCANZABLE, REINTENTAR, INCIERTO, FALLIDO, TOKEN = (
     "pausar", "inalcanzable", "reintentar", "incierto", "fallido", "token")
 
 
+@dataclass
+class _Corte:
+    """Un corte en curso: Telegram no responde (o contesta 5xx). Mientras dura, la cola manda de
+    a un envío y la pausa entre pruebas se duplica."""
+
+    desde: float  # monotónico: el primer error
+    error: str  # la clase del primer error (nada del texto ni de la persona)
+    pruebas_fallidas: int  # escala la pausa de la cola
+    ultimo_fallo: float  # lo que salió antes de esto es el mismo tropiezo: no escala
+    fallos: int = 1  # envíos que fallaron durante el corte (cada uno vuelve a la cola)
+    inciertos: int = 0
+    vencidos: int = 0
+    probados: set[int] = field(default_factory=set)  # filas ya probadas en esta vuelta
+
+    @property
+    def confirmado(self) -> bool:
+        """Falló también una prueba hecha después del primer error: no es un tropiezo suelto
+        (un chat que da 5xx), Telegram no responde."""
+        return self.pruebas_fallidas >= 2
+
+
 class Despachador:
     """La cola de envíos: `encolar()` desde cualquier parte; un trabajador la vacía a su ritmo.
 
-    `reloj` pone las fechas en la base; `reloj_monotono` mide las ventanas de tasas.
-    `espera_respuesta`: cuánto esperar a Telegram antes de dar el envío por incierto.
+    `reloj` pone las fechas en la base y decide qué venció; `reloj_monotono` mide las ventanas
+    de tasas y las esperas. `espera_respuesta`: cuánto esperar a Telegram antes de dar el envío
+    por incierto. `espera_base` y `espera_maxima` (por omisión `config.envios_espera_maxima`):
+    la primera espera tras un error pasajero y su tope.
     """
 
     def __init__(self, config: Configuracion, almacen: Almacen, reloj: Reloj, *,
                  reloj_monotono: Callable[[], float] = time.monotonic,
-                 espera_respuesta: float = ESPERA_RESPUESTA) -> None:
+                 espera_respuesta: float = ESPERA_RESPUESTA,
+                 espera_base: float = ESPERA_BASE,
+                 espera_maxima: float | None = None) -> None:
         self._config, self._almacen, self._reloj = config, almacen, reloj
         self._monotono = reloj_monotono
         self._espera_respuesta = espera_respuesta
+        self._espera_base = espera_base
+        self._espera_maxima = (config.envios_espera_maxima if espera_maxima is None
+                               else espera_maxima)
         # Ventana deslizante: hasta `_por_ventana` envíos cada `_ventana` segundos.
         por_segundo = min(config.envios_por_segundo, LIMITE_TELEGRAM)
         self._por_ventana = max(1, math.floor(por_segundo))
@@ -88,6 +132,7 @@ class Despachador:
         self._chat_libre: dict[int, float] = {}  # chat → desde cuándo se le puede escribir
         self._reintentar_en: dict[int, float] = {}  # id del envío → desde cuándo reintentar
         self._pausa_hasta = 0.0
+        self._corte: _Corte | None = None
         self._aviso = asyncio.Event()
         self._parando = False
         self._bot: Bot | None = None
@@ -124,9 +169,9 @@ class Despachador:
             self._bot = None
 
     def _crear_bot(self) -> Bot:
-        pedido = HTTPXRequest(connection_pool_size=EN_VUELO + 2,
-                              read_timeout=self._espera_respuesta, write_timeout=10.0,
-                              connect_timeout=5.0, pool_timeout=5.0)
+        pedido = _PeticionDeLaCola(connection_pool_size=EN_VUELO + 2,
+                                   read_timeout=self._espera_respuesta, write_timeout=10.0,
+                                   connect_timeout=5.0, pool_timeout=5.0)
         opciones = {"base_url": self._config.url_base} if self._config.url_base else {}
         return Bot(self._config.token.valor(), request=pedido, **opciones)
 
@@ -151,6 +196,16 @@ class Despachador:
         """Que el trabajador mire la cola ya: lo encolado dentro de una transacción ajena
         solo se ve cuando esa transacción se confirma."""
         self._aviso.set()
+
+    async def cuentas(self) -> dict[str, int]:
+        """Cuántos envíos hay en cada estado (`incierto`, `vencido`...), para el personal y las
+        mediciones."""
+        return await self._almacen.cuenta_envios()
+
+    @property
+    def en_corte(self) -> bool:
+        """Si la cola cree que Telegram no responde (manda de a uno, con pausas)."""
+        return self._corte is not None
 
     async def vaciar(self, timeout: float = 30) -> None:
         """Espera a que no quede nada pendiente ni en vuelo (para pruebas y mediciones)."""
@@ -183,15 +238,36 @@ class Despachador:
         # `_tomando` evita que vaciar() crea en ese instante que no queda nada.
         self._tomando = True
         try:
+            await self._vencer()
             envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
                                                     self._en_espera(ahora))
+            if envio is None and self._corte is not None and self._corte.probados:
+                self._corte.probados.clear()  # todas probadas: empieza otra vuelta
+                envio = await self._almacen.tomar_envio(self._chats_ocupados(ahora),
+                                                        self._en_espera(ahora))
             if envio is None:
                 return self._proximo_desbloqueo(ahora)
+            if self._espera_por_limites(self._monotono()) > 0:
+                # Mientras se tomaba, una respuesta pausó la cola (un 429, un corte): la fila
+                # vuelve como estaba y se respeta la pausa.
+                await self._almacen.envio_no_intentado(envio.id)
+                return 0.0
             self._chats_en_vuelo.add(envio.telegram_id)
-            self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio))
+            self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio, ahora))
         finally:
             self._tomando = False
         return 0.0
+
+    async def _vencer(self) -> None:
+        """Lo que ya venció sin salir queda `vencido`: no se manda."""
+        vencidos = await self._almacen.vencer_envios(self._reloj.ahora())
+        if not vencidos:
+            return
+        if self._corte is not None and self._corte.confirmado:
+            self._corte.vencidos += vencidos  # se cuenta en la nota del fin del corte
+        else:
+            registro.warning("%d envíos vencieron sin haber salido: quedan como vencidos y no "
+                             "se mandan.", vencidos)
 
     async def _dormir(self, segundos: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -201,6 +277,8 @@ class Despachador:
     def _espera_por_limites(self, ahora: float) -> float:
         if self._pausa_hasta > ahora:
             return self._pausa_hasta - ahora
+        if self._corte is not None and self._en_vuelo:
+            return math.inf  # durante un corte, de a uno: al terminar, avisa
         if len(self._en_vuelo) >= EN_VUELO:
             return math.inf  # al terminar uno, avisa
         # Se cuenta el final de cada envío (no su inicio): Telegram lo anotó antes de contestar,
@@ -220,7 +298,8 @@ class Despachador:
 
     def _en_espera(self, ahora: float) -> list[int]:
         self._reintentar_en = {i: t for i, t in self._reintentar_en.items() if t > ahora}
-        return list(self._reintentar_en)
+        probados = self._corte.probados if self._corte is not None else set()
+        return list(probados.union(self._reintentar_en))
 
     def _proximo_desbloqueo(self, ahora: float) -> float:
         momentos = [*self._chat_libre.values(), *self._reintentar_en.values()]
@@ -228,7 +307,8 @@ class Despachador:
 
     # --- un envío -----------------------------------------------------------------
 
-    async def _enviar(self, envio: EnvioPendiente) -> None:
+    async def _enviar(self, envio: EnvioPendiente, inicio: float) -> None:
+        """Manda una fila tomada en `inicio` (monotónico) y anota cómo acabó."""
         try:
             error: Exception | None = None
             try:
@@ -238,31 +318,36 @@ class Despachador:
                     link_preview_options=LinkPreviewOptions(is_disabled=True))
             except Exception as e:  # se clasifica abajo; nada se pierde sin anotarse
                 error = e
-            # El chat espera su segundo si el mensaje llegó (o pudo llegar).
-            self._anotar_fin(envio.telegram_id,
-                             error is None or _que_hacer(error) == INCIERTO)
+            accion = None if error is None else _que_hacer(error)
+            # El chat espera su segundo si el mensaje llegó (o pudo llegar); lo que ni salió
+            # no cuenta en la ventana de Telegram.
+            self._anotar_fin(envio.telegram_id, llego=error is None or accion == INCIERTO,
+                             salio=error is None or not _no_salio(error))
             if error is None:
                 await self._almacen.envio_enviado(envio.id, mensaje.message_id,
                                                   self._reloj.ahora())
+                self._respondio(inicio)
             else:
-                await self._anotar_error(envio, error)
+                await self._anotar_error(envio, error, accion, inicio)
         except Exception:  # la base falló al anotar: la fila queda `enviando` → incierto
             registro.exception("No se pudo anotar el resultado del envío %d", envio.id)
         finally:
             self._en_vuelo.pop(envio.id, None)
             self._aviso.set()
 
-    def _anotar_fin(self, chat_id: int, llego: bool) -> None:
+    def _anotar_fin(self, chat_id: int, *, llego: bool, salio: bool) -> None:
         fin = self._monotono()
-        self._terminados.append(fin)  # cuenta aunque fallara: ser conservadores no cuesta
+        if salio:  # cuenta aunque fallara: ser conservadores no cuesta
+            self._terminados.append(fin)
         self._chats_en_vuelo.discard(chat_id)
         if llego:
             self._chat_libre[chat_id] = fin + 1.0 + MARGEN
 
-    async def _anotar_error(self, envio: EnvioPendiente, error: Exception) -> None:
+    async def _anotar_error(self, envio: EnvioPendiente, error: Exception, accion: str,
+                            inicio: float) -> None:
         nombre = type(error).__name__  # solo la clase: nada del texto ni de la persona
-        accion = _que_hacer(error)
         if accion == PAUSAR:
+            self._respondio(inicio)
             self._pausar(_segundos(error))
             registro.warning("Telegram pide esperar (envío %d): la cola se pausa", envio.id)
             await self._almacen.envio_devuelto(envio.id, nombre, cuenta=False)
@@ -271,23 +356,93 @@ class Despachador:
             registro.error("Telegram rechazó el token; la cola se pausa %s s", PAUSA_TOKEN)
             await self._almacen.envio_devuelto(envio.id, nombre, cuenta=False)
         elif accion == INALCANZABLE:
+            self._respondio(inicio)
             await self._almacen.envio_inalcanzable(envio.id, envio.telegram_id,
                                                    self._reloj.ahora())
-        elif accion == REINTENTAR and envio.intentos < MAX_INTENTOS:
-            self._reintentar_en[envio.id] = (
-                self._monotono() + ESPERA_BASE * 2 ** (envio.intentos - 1))
+        elif accion == REINTENTAR:
+            # No llegó a procesarse: vuelve a la cola, sin límite de intentos (hasta que venza).
+            corte = self._fallo_pasajero(inicio, nombre)
+            corte.probados.add(envio.id)  # la siguiente prueba, con otra fila
+            self._reintentar_en[envio.id] = self._monotono() + self._espera(envio.intentos)
             await self._almacen.envio_devuelto(envio.id, nombre, cuenta=True)
+        elif accion == INCIERTO:
+            # Pudo llegar: no se repite. Pero avisa que algo anda mal: la cola se frena.
+            self._fallo_pasajero(inicio, nombre).inciertos += 1
+            registro.warning("Envío %d: incierto (%s): pudo llegar; no se repite", envio.id,
+                             nombre)
+            await self._almacen.envio_terminado_sin_enviar(envio.id, INCIERTO, nombre)
         else:
-            final = INCIERTO if accion == INCIERTO else FALLIDO
-            registro.warning("Envío %d: %s (%s)", envio.id, final, nombre)
-            await self._almacen.envio_terminado_sin_enviar(envio.id, final, nombre)
+            if isinstance(error, TelegramError):
+                self._respondio(inicio)
+            registro.warning("Envío %d: fallido (%s)", envio.id, nombre)
+            await self._almacen.envio_terminado_sin_enviar(envio.id, FALLIDO, nombre)
+
+    # --- cortes -------------------------------------------------------------------------
+
+    def _espera(self, veces: int) -> float:
+        """La espera tras `veces` fallos seguidos: la base, duplicada, hasta el tope."""
+        return min(self._espera_base * 2 ** min(max(veces - 1, 0), 40), self._espera_maxima)
+
+    def _fallo_pasajero(self, inicio: float, nombre: str) -> _Corte:
+        """Un envío que salió en `inicio` no obtuvo respuesta útil: la cola entera se pausa.
+        Los envíos que ya iban en camino cuando empezó el corte no escalan la pausa.
+        Devuelve el corte en curso (abierto aquí si no había)."""
+        ahora = self._monotono()
+        corte = self._corte
+        if corte is None:
+            self._corte = _Corte(desde=ahora, error=nombre, pruebas_fallidas=1,
+                                 ultimo_fallo=ahora)
+            self._pausar(self._espera(1))
+            return self._corte
+        corte.fallos += 1
+        if inicio < corte.ultimo_fallo:
+            return corte  # ya iba en camino: es el mismo tropiezo
+        corte.pruebas_fallidas += 1
+        corte.ultimo_fallo = ahora
+        self._pausar(self._espera(corte.pruebas_fallidas))
+        if corte.pruebas_fallidas == 2:
+            registro.warning(
+                "Telegram no responde (%s): la cola de envíos se pausa y prueba de uno en uno, "
+                "con esperas de hasta %s s. Nada se descarta mientras no venza.",
+                corte.error, self._espera_maxima)
+        return corte
+
+    def _respondio(self, inicio: float) -> None:
+        """Telegram contestó a un envío que salió en `inicio`: si había un corte, terminó."""
+        corte = self._corte
+        if corte is None or inicio < corte.desde:
+            return
+        self._corte = None
+        if not corte.confirmado:
+            # Un tropiezo suelto: la fila que falló (quizá un chat con 5xx) espera su turno.
+            return
+        self._reintentar_en.clear()  # lo que esperaba por el corte sale ya, por prioridad
+        registro.info(
+            "Telegram volvió a responder tras %.1f s de corte (%s): %d envíos fallidos volvieron "
+            "a la cola, %d inciertos, %d vencidos. La cola sigue a su ritmo.",
+            self._monotono() - corte.desde, corte.error, corte.fallos, corte.inciertos,
+            corte.vencidos)
 
     def _pausar(self, segundos: float) -> None:
         self._pausa_hasta = max(self._pausa_hasta, self._monotono() + segundos)
 
 
+class _PeticionDeLaCola(HTTPXRequest):
+    """El HTTPXRequest de PTB sin el ERROR (con el cuerpo entero) que PTB registra por cada
+    respuesta que no es JSON, como la página HTML del 502 del proxy de Telegram: en un corte
+    saldría uno por intento. La cola ya deja un aviso por corte; el error se clasifica igual."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            return json.loads(payload.decode("utf-8", "replace"))
+        except ValueError as error:
+            raise TelegramError("Invalid server response") from error
+
+
 def _que_hacer(error: Exception) -> str:
-    """Clasifica un error de envío. Solo se reintenta lo que seguro no llegó a Telegram."""
+    """Clasifica un error de envío. Solo se reintenta lo que seguro no llegó a Telegram:
+    un 429 (PAUSAR), un 5xx contestado o una petición que ni salió (REINTENTAR)."""
     if isinstance(error, RetryAfter):
         return PAUSAR
     if isinstance(error, Forbidden):
@@ -297,15 +452,24 @@ def _que_hacer(error: Exception) -> str:
     if isinstance(error, TimedOut):
         # Sin conexión del pool o sin poder conectar: la petición no salió. Si no contestó a
         # tiempo ya conectados, Telegram pudo recibirla: reintentar podría duplicar.
-        no_salio = isinstance(error.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout)
-        return REINTENTAR if no_salio else INCIERTO
+        return REINTENTAR if _no_salio(error) else INCIERTO
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        # Sin causa: Telegram contestó un 5xx (no lo procesó). ConnectError: ni se conectó.
+        # Sin causa httpx: Telegram (o su proxy) contestó un 5xx y no lo procesó; si el cuerpo
+        # no era JSON (la página HTML de un 502), la causa es el TelegramError de leerlo.
+        # ConnectError: ni se conectó. Otra causa httpx (lectura cortada...): pudo llegar.
         causa = error.__cause__
-        return REINTENTAR if causa is None or isinstance(causa, httpx.ConnectError) else INCIERTO
+        contesto = causa is None or isinstance(causa, TelegramError)
+        return REINTENTAR if contesto or _no_salio(error) else INCIERTO
     # BadRequest y demás errores de Telegram no mejoran al repetir; un error que no es de
     # Telegram ocurrió antes de salir (p. ej. al armar el teclado): no hubo petición.
     return FALLIDO
+
+
+def _no_salio(error: Exception) -> bool:
+    """La petición no llegó a salir: no hubo conexión (rechazada, sin lugar en el pool o sin
+    poder conectar a tiempo). Telegram no la vio."""
+    return isinstance(error, NetworkError) and isinstance(
+        error.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _segundos(error: RetryAfter) -> float:

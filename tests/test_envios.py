@@ -10,6 +10,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -186,10 +187,8 @@ async def test_403_marca_inalcanzable_y_no_se_le_vuelve_a_encolar(armar_cola: Ar
     assert len(cola.enviados()) == 1
 
 
-async def test_5xx_se_reintenta_y_llega_una_vez(armar_cola: ArmarCola,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(envios, "ESPERA_BASE", 0.05)
-    cola = await armar_cola()
+async def test_5xx_se_reintenta_y_llega_una_vez(armar_cola: ArmarCola) -> None:
+    cola = await armar_cola(espera_base=0.05)
     [persona, otra] = await cola.personas(2)
     cola.emulador.inyectar_fallo("500", metodo="sendMessage", chat_id=persona, veces=2)
     cola.emulador.inyectar_fallo("502", metodo="sendMessage", chat_id=persona)
@@ -202,17 +201,34 @@ async def test_5xx_se_reintenta_y_llega_una_vez(armar_cola: ArmarCola,
     assert len(cola.emulador.mensajes_del_bot(otra)) == 1
 
 
-async def test_tras_cinco_intentos_queda_fallido(armar_cola: ArmarCola,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(envios, "ESPERA_BASE", 0.05)
-    cola = await armar_cola()
+async def test_un_5xx_tras_otro_no_se_rinde(armar_cola: ArmarCola) -> None:
+    """Antes: al quinto intento quedaba `fallido` para siempre. Ahora se sigue intentando
+    (con la espera topada) hasta que sale."""
+    cola = await armar_cola(espera_base=0.01, espera_maxima=0.04)
     [persona] = await cola.personas(1)
     cola.emulador.inyectar_fallo("500", metodo="sendMessage", veces=10)
     await cola.despachador.encolar([anuncio(persona, "a:1")])
     await cola.despachador.vaciar(10)
 
     guardado = await cola.almacen.envio("a:1")
-    assert (guardado.estado, guardado.intentos, guardado.error) == ("fallido", 5, "NetworkError")
+    assert (guardado.estado, guardado.intentos) == ("enviado", 11)
+    assert len(cola.emulador.mensajes_del_bot(persona)) == 1
+
+
+async def test_lo_que_vencio_no_se_manda(armar_cola: ArmarCola) -> None:
+    cola = await armar_cola(iniciar=False)
+    [persona, otra] = await cola.personas(2)
+    ahora = cola.reloj.ahora()
+    await cola.despachador.encolar([
+        EnvioNuevo(persona, "Recordatorio", "r:1", vence_en=ahora - timedelta(seconds=1)),
+        EnvioNuevo(otra, "Recordatorio", "r:2", vence_en=ahora + timedelta(minutes=5))])
+    await cola.despachador.iniciar()
+    await cola.despachador.vaciar(5)
+    assert (await cola.almacen.envio("r:1")).estado == "vencido"
+    assert (await cola.almacen.envio("r:2")).estado == "enviado"
+    assert cola.emulador.mensajes_del_bot(persona) == []
+    cuentas = await cola.despachador.cuentas()
+    assert (cuentas["vencido"], cuentas["enviado"]) == (1, 1)
 
 
 async def test_bad_request_no_se_reintenta(armar_cola: ArmarCola) -> None:

@@ -3,6 +3,7 @@
 Estados de una fila:
     pendiente → enviando → enviado
                          ↘ pendiente (reintento)   ↘ fallido   ↘ inalcanzable   ↘ incierto
+    pendiente → vencido (llegó su `vence_en` sin haber salido: ya no sirve, no se manda)
 `enviando` se escribe ANTES de llamar a Telegram. Si el proceso muere con una fila así, no se
 sabe si el mensaje salió: al arrancar pasa a `incierto` y nunca se repite.
 """
@@ -18,7 +19,8 @@ import aiosqlite
 
 from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
 
-ESTADOS_ENVIO = ("pendiente", "enviando", "enviado", "fallido", "inalcanzable", "incierto")
+ESTADOS_ENVIO = ("pendiente", "enviando", "enviado", "fallido", "inalcanzable", "incierto",
+                 "vencido")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class EnvioNuevo:
 
     `clave` es única: encolar dos veces la misma clave manda un solo mensaje.
     `prioridad`: 0 lo más urgente (avisos personales), 5 recordatorios, 9 anuncios.
+    `vence_en`: desde cuándo ya no sirve (con zona horaria). Mientras no venza, un error
+    pasajero de la red o de Telegram se reintenta; al vencer, la fila queda `vencido` y no se
+    manda. None: no vence nunca.
     """
 
     telegram_id: int
@@ -34,12 +39,15 @@ class EnvioNuevo:
     clave: str
     botones: list[list[tuple[str, str]]] | None = None  # filas de (texto, callback_data)
     prioridad: int = 5
+    vence_en: datetime | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.prioridad <= 9:
             raise ValueError("La prioridad va de 0 (lo más urgente) a 9")
         if not self.texto.strip() or not self.clave:
             raise ValueError("Un envío necesita texto y clave")
+        if self.vence_en is not None and self.vence_en.utcoffset() is None:
+            raise ValueError("vence_en necesita zona horaria")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class EnvioGuardado:
     message_id: int | None
     enviado_en: str | None
     error: str | None
+    vence_en: str | None
 
 
 def _botones_json(botones: list[list[tuple[str, str]]] | None) -> str | None:
@@ -93,11 +102,12 @@ class AlmacenEnvios(AlmacenBase):
         creado = texto_fecha(ahora)
         cursor = await bd.executemany(
             "INSERT OR IGNORE INTO envios (telegram_id, clave, texto, botones, prioridad,"
-            " creado_en) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM personas"
-            " WHERE telegram_id = ? AND consentimiento = 'aceptado'"
+            " creado_en, vence_en) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM"
+            " personas WHERE telegram_id = ? AND consentimiento = 'aceptado'"
             " AND inalcanzable_desde IS NULL)",
             [(e.telegram_id, e.clave, e.texto, _botones_json(e.botones), e.prioridad, creado,
-              e.telegram_id) for e in envios],
+              texto_fecha(e.vence_en) if e.vence_en else None, e.telegram_id)
+             for e in envios],
         )
         return max(cursor.rowcount, 0)
 
@@ -110,6 +120,15 @@ class AlmacenEnvios(AlmacenBase):
                 "UPDATE envios SET estado = 'incierto', error = 'caida'"
                 " WHERE estado = 'enviando'")
             return cursor.rowcount
+
+    async def vencer_envios(self, ahora: datetime) -> int:
+        """Lo pendiente cuyo `vence_en` ya pasó queda `vencido` (no se manda). Devuelve cuántos.
+        Usa el índice parcial de lo que vence: barato aunque la cola sea larga."""
+        async with self._candado:
+            cursor = await self._bd.execute(
+                "UPDATE envios SET estado = 'vencido' WHERE estado = 'pendiente'"
+                " AND vence_en IS NOT NULL AND vence_en <= ?", (texto_fecha(ahora),))
+            return max(cursor.rowcount, 0)
 
     async def tomar_envio(self, chats_ocupados: Collection[int], ids_en_espera: Collection[int]
                           ) -> EnvioPendiente | None:
@@ -147,6 +166,13 @@ class AlmacenEnvios(AlmacenBase):
             "UPDATE envios SET estado = 'pendiente', error = ?,"
             " intentos = intentos - ? WHERE id = ? AND estado = 'enviando'",
             (error, 0 if cuenta else 1, envio_id))
+
+    async def envio_no_intentado(self, envio_id: int) -> None:
+        """Se tomó pero no llegó a mandarse (la cola se pausó justo entonces): vuelve a
+        `pendiente` como estaba, sin contar el intento ni tocar su último error."""
+        await self._ejecutar(
+            "UPDATE envios SET estado = 'pendiente', intentos = intentos - 1"
+            " WHERE id = ? AND estado = 'enviando'", (envio_id,))
 
     async def envio_terminado_sin_enviar(self, envio_id: int, estado: str, error: str) -> None:
         """`fallido` (no se reintenta) o `incierto` (pudo llegar: no se repite)."""
@@ -191,13 +217,14 @@ class AlmacenEnvios(AlmacenBase):
     async def envio(self, clave: str) -> EnvioGuardado | None:
         fila = await self._uno(
             "SELECT id, telegram_id, clave, prioridad, estado, intentos, message_id,"
-            " enviado_en, error FROM envios WHERE clave = ?", (clave,))
+            " enviado_en, error, vence_en FROM envios WHERE clave = ?", (clave,))
         return EnvioGuardado(*fila) if fila else None
 
     async def envios_de(self, telegram_id: int) -> list[EnvioGuardado]:
         filas = await self._todos(
             "SELECT id, telegram_id, clave, prioridad, estado, intentos, message_id,"
-            " enviado_en, error FROM envios WHERE telegram_id = ? ORDER BY id", (telegram_id,))
+            " enviado_en, error, vence_en FROM envios WHERE telegram_id = ? ORDER BY id",
+            (telegram_id,))
         return [EnvioGuardado(*fila) for fila in filas]
 
     async def persona_inalcanzable_desde(self, telegram_id: int) -> str | None:
@@ -209,5 +236,5 @@ class AlmacenEnvios(AlmacenBase):
         """Toda la cola, para pruebas y mediciones."""
         filas = await self._todos(
             "SELECT id, telegram_id, clave, prioridad, estado, intentos, message_id,"
-            " enviado_en, error FROM envios ORDER BY id")
+            " enviado_en, error, vence_en FROM envios ORDER BY id")
         return [EnvioGuardado(*fila) for fila in filas]
