@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,19 +40,15 @@ from nucleo.configuracion import Configuracion, Secreto
 from nucleo.envios import Despachador, EnvioNuevo
 from nucleo.reloj import RelojFijo
 from tests.conftest import GuardiaDeErrores
-from tests.conversador import ID_PERSONAL, BotDePrueba
+from tests.conversador import BotDePrueba
 
 TOPE_PRUEBAS = 0.005  # s: la espera máxima entre reintentos, chiquita para no esperar de verdad
 
 
 @pytest.fixture
-def config(emulador: EmuladorBotAPI, tmp_path: Path) -> Configuracion:
-    """Como la de conftest, con el tope de espera de la cola en milisegundos."""
-    return Configuracion(
-        token=Secreto(emulador.token), url_base=emulador.url_base,
-        ruta_bd=tmp_path / "coopera.sqlite3", personal=frozenset({ID_PERSONAL}),
-        envios_por_segundo=30, envios_espera_maxima=TOPE_PRUEBAS,
-    )
+def config(config: Configuracion) -> Configuracion:
+    """La de conftest, con el tope de espera de la cola en milisegundos."""
+    return replace(config, envios_por_segundo=30, envios_espera_maxima=TOPE_PRUEBAS)
 
 
 def conocer(emulador: EmuladorBotAPI, *ids: int) -> None:
