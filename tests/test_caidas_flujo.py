@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from emulador import EmuladorBotAPI, UsuarioFicticio
+from nucleo.almacen import Almacen
 from tests.conversador import esperar
 
 RAIZ = Path(__file__).resolve().parent.parent
@@ -35,6 +36,18 @@ async def _decir(emulador: EmuladorBotAPI, accion, esperado: str) -> None:
                   len(emulador.mensajes_del_bot(PERSONA.id)) >= antes, plazo=20)
 
 
+async def _buzon_vacio(bd: Path) -> None:
+    async with asyncio.timeout(20):
+        while True:
+            almacen = await Almacen.abrir(bd)
+            try:
+                if await almacen.cuenta_entrada() == 0:
+                    return
+            finally:
+                await almacen.cerrar()
+            await asyncio.sleep(0.02)
+
+
 def _ultimo(emulador: EmuladorBotAPI) -> str:
     mensaje = emulador.ultimo_del_bot(PERSONA.id)
     return mensaje.texto_plano if mensaje else ""
@@ -51,6 +64,10 @@ async def test_sigkill_a_mitad_del_perfil(emulador: EmuladorBotAPI, tmp_path: Pa
                      "¿Cómo quieres que te llame?")
         await _decir(emulador, lambda: emulador.escribir(PERSONA, "Rosa"), "¿En qué municipio")
         enviados_antes = len(emulador.entregados("sendMessage", chat_id=PERSONA.id))
+        # El SIGKILL cae entre dos pasos: cuando el bot ya guardó el paso y borró «Rosa» de su
+        # buzón de entrada. (Si cae entre contestar y borrarla, al arrancar se atiende otra vez,
+        # a propósito: ver nucleo/entrada.py; morir a media actualización lo prueba test_entrada.)
+        await _buzon_vacio(bd)
     finally:
         proceso.send_signal(signal.SIGKILL)
         await proceso.wait()
