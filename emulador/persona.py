@@ -1,18 +1,22 @@
-"""El lado de la persona usuaria: escribir, mandar archivos, pulsar botones, bloquear al bot.
+"""El lado de la persona usuaria: escribir, mandar archivos, pulsar botones, bloquear al bot,
+editar un mensaje, escribir en un grupo y publicar en un canal.
 
-Cada acción guarda el mensaje en el chat y encola la actualización (``message`` o
-``callback_query``) que el bot recibirá en su próximo getUpdates; devuelve su update_id,
-que ``esperar_entrega`` usa para saber cuándo el bot la confirmó.
+Cada acción guarda el mensaje en el chat y encola la actualización (``message``,
+``callback_query``, ``edited_message``, ``channel_post``…) que el bot recibirá en su próximo
+getUpdates; devuelve su update_id, que ``esperar_entrega`` usa para saber cuándo el bot la
+confirmó.
 """
 
 from __future__ import annotations
 
 import copy
 import mimetypes
+from collections.abc import Iterable
 from typing import Any
 
 from emulador.modelo import (
     BotonNoEncontrado,
+    GrupoFicticio,
     MensajeChat,
     UsuarioFicticio,
     dict_usuario,
@@ -23,6 +27,25 @@ from emulador.modelo import (
 )
 from emulador.observacion import Observacion
 from emulador.validacion import entidad_comando
+
+TIPOS_DE_GRUPO = ("group", "supergroup", "channel")
+# Quien «escribe» un mensaje sin remitente o una publicación de canal (no se muestra: se quita
+# el `from`); solo para que el mensaje guardado tenga un autor.
+_SIN_AUTOR = UsuarioFicticio(0, first_name="-")
+
+
+class _GrupoBasico(GrupoFicticio):
+    """Un grupo básico (type "group"): sin temas; su id no empieza con -100."""
+
+    def como_chat(self) -> dict:
+        return {"id": self.id, "type": "group", "title": self.titulo}
+
+
+class _Canal(GrupoFicticio):
+    """Un canal donde el bot es administrador: sus publicaciones no llevan `from`."""
+
+    def como_chat(self) -> dict:
+        return {"id": self.id, "type": "channel", "title": self.titulo}
 
 
 class LadoPersona(Observacion):
@@ -84,19 +107,25 @@ class LadoPersona(Observacion):
             contacto["last_name"] = usuario.last_name
         return self._mensaje_de_usuario(usuario, {"contact": contacto}, tipo="contacto")
 
-    def pulsar(self, usuario: UsuarioFicticio, message_id: int, callback_data: str) -> int:
-        """Pulsación de botón (callback_query); admite datos falsificados o mensajes viejos."""
-        self._registrar(usuario)
-        mensaje = self._buscar(usuario.id, message_id)
+    def pulsar(self, usuario: UsuarioFicticio, message_id: int, callback_data: str, *,
+               chat_id: int | None = None) -> int:
+        """Pulsación de botón (callback_query); admite datos falsificados o mensajes viejos.
+
+        Sin `chat_id`, el mensaje está en el chat privado de la persona; con él, en ese grupo.
+        """
+        if chat_id is None:
+            self._registrar(usuario)
+            chat_id = usuario.id
+        mensaje = self._buscar(chat_id, message_id)
         if mensaje is None or mensaje.borrado:
-            raise LookupError(f"no existe el mensaje {message_id} en el chat {usuario.id}")
+            raise LookupError(f"no existe el mensaje {message_id} en el chat {chat_id}")
         identificador = str(4_000_000_000_000 + next(self._contador))
         self._callbacks_abiertos.add(identificador)
         consulta = {
             "id": identificador,
             "from": dict_usuario(usuario),
-            "chat_instance": str(-(10**12) - usuario.id),
-            "message": copy.deepcopy(self._crudos[(usuario.id, message_id)]),
+            "chat_instance": str(-(10**12) - chat_id),
+            "message": copy.deepcopy(self._crudos[(chat_id, message_id)]),
             "data": callback_data,
         }
         return self._encolar("callback_query", consulta)
@@ -127,6 +156,104 @@ class LadoPersona(Observacion):
                 f"el bot no confirmó la actualización {update_id} en {timeout} s "
                 f"(último offset recibido: {self._offset_confirmado})"
             )
+
+    # ---------------------------------------------------------------- ediciones
+
+    def editar(self, usuario: UsuarioFicticio | None, message_id: int, texto: str, *,
+               chat_id: int | None = None) -> int:
+        """Quien escribió un mensaje de texto lo edita. Telegram manda el mensaje entero ya
+        cambiado, con su `edit_date`: ``edited_message`` (``edited_channel_post`` en un canal,
+        donde `usuario` es None). Sin `chat_id`, el chat privado de la persona."""
+        if chat_id is None:
+            if usuario is None:
+                raise ValueError("sin usuario hay que dar el chat_id (un canal)")
+            chat_id = usuario.id
+        mensaje = self._buscar(chat_id, message_id)
+        crudo = self._crudos.get((chat_id, message_id))
+        if mensaje is None or mensaje.borrado or crudo is None or mensaje.de_bot:
+            raise LookupError(f"no hay un mensaje {message_id} de una persona en {chat_id}")
+        autor = (crudo.get("from") or {}).get("id")
+        if usuario is not None and autor != usuario.id:
+            raise PermissionError(f"el mensaje {message_id} no es de {usuario.first_name}")
+        if "text" not in crudo:
+            raise LookupError(f"el mensaje {message_id} no tiene texto que editar")
+        crudo["text"] = texto
+        crudo.pop("entities", None)
+        entidad = entidad_comando(texto)
+        if entidad is not None:
+            crudo["entities"] = [entidad]
+        crudo["edit_date"] = crudo["date"] + 1
+        mensaje.texto = mensaje.texto_plano = texto
+        mensaje.editado = True
+        tipo = "edited_channel_post" if crudo["chat"].get("type") == "channel" else (
+            "edited_message")
+        return self._encolar(tipo, copy.deepcopy(crudo))
+
+    # ---------------------------------------------------------------- grupos y canales
+
+    def crear_grupo(self, grupo_id: int | None = None, titulo: str = "Cooperativa La Milpa",
+                    *, tipo: str = "supergroup",
+                    miembros: Iterable[UsuarioFicticio] = ()) -> GrupoFicticio:
+        """Un grupo (`tipo` "group" o "supergroup", sin temas) o un canal ("channel") donde
+        está el bot. El bot puede escribir ahí (en un canal, como administrador)."""
+        if tipo not in TIPOS_DE_GRUPO:
+            raise ValueError(f"tipo de grupo desconocido {tipo!r}; válidos: {TIPOS_DE_GRUPO}")
+        if grupo_id is None:
+            base = -1_001_000_000_000 if tipo != "group" else -4_000_000_000
+            grupo_id = base - next(self._contador)
+        clase = {"group": _GrupoBasico, "channel": _Canal}.get(tipo, GrupoFicticio)
+        grupo = clase(grupo_id, titulo, es_foro=False, bot_gestiona_temas=False,
+                      miembros={u.id: u for u in miembros})
+        self._grupos[grupo_id] = grupo
+        self._mensajes.setdefault(grupo_id, [])
+        return grupo
+
+    def escribir_en_grupo(self, grupo_id: int, usuario: UsuarioFicticio, texto: str, *,
+                          responde_a: int | None = None) -> int:
+        """Una persona escribe en un grupo (sin temas); un «/comando» lleva su entidad."""
+        contenido: dict[str, Any] = {"text": texto}
+        entidad = entidad_comando(texto)
+        if entidad is not None:
+            contenido["entities"] = [entidad]
+        if responde_a is not None:
+            respondido = copy.deepcopy(self._crudos[(grupo_id, responde_a)])
+            respondido.pop("reply_to_message", None)
+            contenido["reply_to_message"] = respondido
+        mensaje = self._guardar_mensaje(grupo_id, False, contenido, autor=usuario,
+                                        tipo="texto", texto=texto, texto_plano=texto)
+        return self._encolar("message", copy.deepcopy(self._crudos[(grupo_id, mensaje.message_id)]))
+
+    def publicar_en_canal(self, canal_id: int, texto: str) -> int:
+        """Una publicación en un canal: sin `from`, con `sender_chat` (el canal)."""
+        canal = self._grupos[canal_id]
+        chat = canal.como_chat()
+        if chat["type"] != "channel":
+            raise ValueError(f"{canal_id} no es un canal")
+        contenido: dict[str, Any] = {"text": texto, "sender_chat": chat}
+        entidad = entidad_comando(texto)
+        if entidad is not None:
+            contenido["entities"] = [entidad]
+        mensaje = self._guardar_mensaje(canal_id, False, contenido, autor=_SIN_AUTOR,
+                                        tipo="texto", texto=texto, texto_plano=texto)
+        crudo = self._crudos[(canal_id, mensaje.message_id)]
+        crudo.pop("from", None)
+        mensaje.remitente_id = None
+        return self._encolar("channel_post", copy.deepcopy(crudo))
+
+    def escribir_sin_remitente(self, chat_id: int, texto: str) -> int:
+        """Un mensaje de texto sin `from` en un chat privado o un grupo. Telegram no los manda
+        fuera de los canales; sirve para probar que el bot no se cae con uno."""
+        contenido: dict[str, Any] = {"text": texto}
+        entidad = entidad_comando(texto)
+        if entidad is not None:
+            contenido["entities"] = [entidad]
+        autor = self._usuarios.get(chat_id, _SIN_AUTOR)
+        mensaje = self._guardar_mensaje(chat_id, False, contenido, autor=autor,
+                                        tipo="texto", texto=texto, texto_plano=texto)
+        crudo = self._crudos[(chat_id, mensaje.message_id)]
+        crudo.pop("from", None)
+        mensaje.remitente_id = None
+        return self._encolar("message", copy.deepcopy(crudo))
 
     def conocer(self, usuario: UsuarioFicticio) -> None:
         """Como si la persona ya hubiera abierto el chat con el bot, sin mandar nada.
