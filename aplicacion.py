@@ -17,7 +17,6 @@ from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Upd
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -90,6 +89,7 @@ from nucleo.instancia import (
 from nucleo.persistencia import PersistenciaSQLite
 from nucleo.recordatorios import ProgramadorRecordatorios
 from nucleo.reloj import Reloj
+from nucleo.ritmo import Presupuesto, Ritmo
 from nucleo.textos import Textos
 
 registro = logging.getLogger("coopera")
@@ -284,7 +284,7 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .persistence(PersistenciaSQLite(almacen))
         .concurrent_updates(procesador)
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(Ritmo(Presupuesto(config.mensajes_por_segundo)))  # nucleo/ritmo.py
     )
     if config.url_base:
         constructor = constructor.base_url(config.url_base)

@@ -57,6 +57,7 @@ class Configuracion:
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
     envios_por_segundo: float = 25.0
+    mensajes_por_segundo: float = 30.0  # respuestas; 0 apaga el ritmo (solo mediciones)
     # Tope (s) de la espera entre reintentos de la cola cuando Telegram no responde.
     envios_espera_maxima: float = 60.0
     # Asesoría: el supergrupo del personal con temas (uno por persona) y el horario en que se
@@ -80,6 +81,7 @@ class Configuracion:
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
             envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
+            mensajes_por_segundo=_numero(entorno, "COOPERA_MENSAJES_POR_SEGUNDO", 30.0, 0, 30),
             envios_espera_maxima=_numero(entorno, "COOPERA_ENVIOS_ESPERA_MAXIMA", 60.0, 1, 3600),
             grupo_asesoria=_grupo_asesoria(entorno.get("COOPERA_GRUPO_ASESORIA", "")),
             horario_asesoria=_horario_asesoria(entorno.get("COOPERA_HORARIO_ASESORIA", "")),

@@ -204,6 +204,9 @@ def config(emulador: EmuladorBotAPI, tmp_path: Path) -> Configuracion:
     return Configuracion(
         token=Secreto(emulador.token), url_base=emulador.url_base,
         ruta_bd=tmp_path / "coopera.sqlite3", personal=frozenset({ID_PERSONAL}),
+        # Este emulador no limita tasas y las pruebas contestan al instante: sin ritmo, cada
+        # paso esperaría un segundo. Las pruebas del ritmo lo encienden (tests/test_privado.py).
+        mensajes_por_segundo=0,
     )
 
 
