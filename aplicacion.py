@@ -61,6 +61,7 @@ from handlers import (
     mis_datos,
     personal,
     personal_asistencia,
+    privado,
     recordatorio,
 )
 from interfaz.menu import COMANDOS
@@ -98,7 +99,10 @@ registro = logging.getLogger("coopera")
 def registrar_handlers(app: Application) -> None:
     """Todos los handlers y trabajos del bot, en un solo lugar y en el orden en que PTB los
     prueba (en un grupo, el primero que acepta la actualización se la queda)."""
-    # Antes que nada (grupo -1): en qué idioma se le habla a la persona.
+    # Antes que nada (grupo -2): solo chats privados (y el grupo de asesoría); los canales,
+    # las ediciones y lo que llega de otros grupos se detiene aquí (ver handlers/privado.py).
+    app.add_handler(TypeHandler(Update, privado.filtrar), group=-2)
+    # Luego (grupo -1): en qué idioma se le habla a la persona.
     app.add_handler(TypeHandler(Update, fijar_idioma), group=-1)
 
     # 0. El grupo de asesoría del personal (COOPERA_GRUPO_ASESORIA), antes que todo: ahí el

@@ -57,7 +57,7 @@ async def recibir_codigo(update: Update, contexto: Contexto) -> int:
     """El código escrito: si coincide → fin; si no → CODIGO otra vez."""
     _ = contexto.traductor
     resultado = await contexto.capacitacion.registrar_asistencia_con_codigo(
-        update.effective_user.id, update.message.text)
+        update.effective_user.id, update.effective_message.text)
     if resultado.codigo == Asistencia.NO_COINCIDE:
         return await _codigo_equivocado(update, contexto)
     if resultado.codigo == Asistencia.REGISTRADA:

@@ -61,7 +61,7 @@ async def recibir_comentario(update: Update, contexto: Contexto) -> int:
     """El comentario escrito (hasta 500 letras) → fin."""
     _ = contexto.traductor
     usuario_id = update.effective_user.id
-    comentario = " ".join(update.message.text.split())
+    comentario = " ".join(update.effective_message.text.split())
     if len(comentario) > LARGO_COMENTARIO:
         texto = _("Es un poco largo. Escríbelo en menos palabras (hasta {n} letras).").format(
             n=LARGO_COMENTARIO)

@@ -149,7 +149,7 @@ async def recibir_texto(update: Update, contexto: Contexto) -> int:
     if progreso is None:
         return await empezar(update, contexto)
     pregunta = contexto.contenido.orientacion.preguntas[progreso.pregunta_actual]
-    texto = " ".join(update.message.text.split())
+    texto = " ".join(update.effective_message.text.split())
     if not re.search(r"[^\W\d_]", texto):
         aviso = _("Escríbelo con palabras, por favor.")
         return await mostrar_pregunta(update, contexto, progreso, aviso, editar=False)

@@ -172,7 +172,7 @@ async def terminar(update: Update, contexto: Contexto) -> int:
 async def recibir_nombre(update: Update, contexto: Contexto) -> int:
     """El nombre escrito (de 1 a 60 letras) → MUNICIPIO."""
     _ = contexto.traductor
-    nombre = " ".join(update.message.text.split())
+    nombre = " ".join(update.effective_message.text.split())
     if not re.search(r"\w", nombre) or re.fullmatch(r"[\d\W_]+", nombre):
         return await preguntar_nombre(update, contexto, _("Escribe un nombre con letras, "
                                                            "por favor."))
@@ -198,7 +198,7 @@ async def _guardar_nombre(update: Update, contexto: Contexto, nombre: str) -> in
 async def recibir_municipio(update: Update, contexto: Contexto) -> int:
     """El municipio escrito: exacto → la siguiente; dudoso → «¿Quisiste decir…?»."""
     _ = contexto.traductor
-    busqueda = contexto.contenido.municipios.buscar(update.message.text)
+    busqueda = contexto.contenido.municipios.buscar(update.effective_message.text)
     if busqueda.exacto is not None:
         return await _guardar_municipio(update, contexto, busqueda.exacto.clave)
     if not busqueda.sugerencias:

@@ -143,7 +143,7 @@ async def sugerir_municipios(update: Update, contexto: Contexto) -> bool:
     """Si lo escrito no es un municipio exacto: «¿Quisiste decir…?» (True) o que no existe
     (False, y se vuelve a preguntar)."""
     _ = contexto.traductor
-    busqueda = contexto.contenido.municipios.buscar(update.message.text)
+    busqueda = contexto.contenido.municipios.buscar(update.effective_message.text)
     if not busqueda.sugerencias:
         await preguntar_municipio(update, contexto, _(
             "No encontré ese municipio en Puebla. Revisa cómo se escribe."))
@@ -196,7 +196,7 @@ async def leer(update: Update, contexto: Contexto, lector: Callable[[str], T],
     """Lee lo escrito con la regla del dato; si no sirve, dice por qué, vuelve a preguntar y
     devuelve None (el flujo se queda en el mismo paso)."""
     try:
-        return lector(update.message.text if texto is None else texto)
+        return lector(update.effective_message.text if texto is None else texto)
     except DatoInvalido as error:
         await pregunta(update, contexto, escape(error.traducido(contexto.traductor)))
         return None

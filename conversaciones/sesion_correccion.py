@@ -52,7 +52,7 @@ async def corregir(update: Update, contexto: Contexto) -> int:
 
 async def recibir_municipio(update: Update, contexto: Contexto) -> int:
     """El nombre exacto → se guarda; si no, «¿Quisiste decir…?» y sigue en MUNICIPIO."""
-    busqueda = contexto.contenido.municipios.buscar(update.message.text)
+    busqueda = contexto.contenido.municipios.buscar(update.effective_message.text)
     if busqueda.exacto is None:
         await comun.sugerir_municipios(update, contexto)
         return MUNICIPIO

@@ -107,7 +107,7 @@ async def recibir_modalidad(update: Update, contexto: Contexto) -> int:
 
 async def recibir_municipio(update: Update, contexto: Contexto) -> int:
     """El nombre exacto → LUGAR; si no, «¿Quisiste decir…?» y se queda en MUNICIPIO."""
-    busqueda = contexto.contenido.municipios.buscar(update.message.text)
+    busqueda = contexto.contenido.municipios.buscar(update.effective_message.text)
     if busqueda.exacto is None:
         await comun.sugerir_municipios(update, contexto)
         return MUNICIPIO
