@@ -278,6 +278,23 @@ async def test_dos_respuestas_seguidas_a_un_chat_sin_429(con_limites: BotDePrueb
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(instantes))
 
 
+async def test_mientras_ana_espera_su_segundo_john_recibe_lo_suyo(
+        con_limites: BotDePrueba) -> None:
+    emulador = con_limites.emulador
+    ana = con_limites.persona(UsuarioFicticio(101, first_name="Ana"))
+    john = UsuarioFicticio(202, first_name="John", language_code="en")
+    await dar_consentimiento(ana)
+    await ana.escribe("Ana")
+    inicio = time.monotonic()
+    de_ana = emulador.escribir(ana.usuario, "Puebla")  # dos mensajes: el segundo espera
+    de_john = emulador.escribir(john, "/start")
+    await con_limites.atendido(max(de_ana, de_john))
+    a1, a2 = [p.instante - inicio for p in emulador.entregados(chat_id=ana.id)][-2:]
+    (j,) = [p.instante - inicio for p in emulador.entregados(chat_id=john.id)]
+    assert a2 - a1 >= 1.0 and j < 0.5
+    _sin_429(emulador)
+
+
 async def test_la_espera_de_un_chat_no_frena_a_otro(con_limites: BotDePrueba) -> None:
     emulador, bot = con_limites.emulador, con_limites.coopera.aplicacion.bot
     ana, john = UsuarioFicticio(101), UsuarioFicticio(202, first_name="John")
