@@ -255,7 +255,7 @@ async def _correr_lote(pasos: list[tuple], contenido: Contenido, textos: Textos)
 ACTUALIZACIONES: list[int] = []  # cuántas se mandaron en cada lote (para el informe)
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, database=None,
+@settings(max_examples=14, deadline=None, derandomize=True, database=None,
           phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(pasos=lote)
