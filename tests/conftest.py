@@ -13,7 +13,6 @@ Dos reglas para toda la suite:
 from __future__ import annotations
 
 import gc
-import logging
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -33,10 +32,9 @@ from tests.conversador import (
     BotDePrueba,
     Persona,
 )
+from tests.guardia import MARCA_ERROR_ESPERADO, GuardiaDeErrores, loggers_ciegos
 
 pytest_plugins = ("pytester",)  # test_guardia corre una sesión de pytest aparte
-
-MARCA_ERROR_ESPERADO = "error_esperado"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,67 +45,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # --- la guardia de errores ---------------------------------------------------------------------
-
-
-class _Capturador(logging.Handler):
-    """Guarda los registros de nivel ERROR o más que llegan al logger raíz."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.registros: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.registros.append(record)
-
-
-class GuardiaDeErrores:
-    """Lo que la guardia vio durante una prueba. `informe()` es el motivo por el que fallaría
-    (vacío si no vio nada); `olvidar()` descarta lo visto (solo para probar la guardia)."""
-
-    def __init__(self) -> None:
-        self._capturador = _Capturador()
-
-    @property
-    def registros(self) -> list[logging.LogRecord]:
-        return list(self._capturador.registros)
-
-    def olvidar(self) -> None:
-        self._capturador.registros.clear()
-
-    def informe(self, perdonados: tuple[str, ...] = ()) -> str:
-        """Los registros vistos, uno por línea, menos los de los loggers `perdonados`."""
-        return "\n".join(_describir(r) for r in self._capturador.registros
-                         if not any(r.name == p or r.name.startswith(p + ".")
-                                    for p in perdonados))
-
-    def instalar(self) -> None:
-        raiz = logging.getLogger()
-        if self._capturador not in raiz.handlers:
-            raiz.addHandler(self._capturador)
-
-    def quitar(self) -> None:
-        logging.getLogger().removeHandler(self._capturador)
-
-
-def _describir(registro: logging.LogRecord) -> str:
-    linea = f"{registro.levelname} {registro.name}: {registro.getMessage()}"
-    if registro.exc_info and registro.exc_info[0] is not None:
-        tipo, error = registro.exc_info[0], registro.exc_info[1]
-        linea += f" [{tipo.__module__}.{tipo.__qualname__}: {error}]"
-    return linea
-
-
-VIGILADOS = ("coopera", "telegram", "apscheduler", "asyncio", "aiosqlite", "httpx", "emulador")
-
-
-def _loggers_ciegos() -> list[str]:
-    """Loggers del bot (o de sus bibliotecas) cuyos errores la guardia no vería: no propagan a
-    la raíz, están apagados o solo dejan pasar más que ERROR."""
-    if logging.root.manager.disable >= logging.ERROR:
-        return ["(logging.disable)"]
-    return [nombre for nombre, logger in logging.Logger.manager.loggerDict.items()
-            if isinstance(logger, logging.Logger) and nombre.split(".")[0] in VIGILADOS
-            and (not logger.propagate or logger.disabled or logger.level > logging.ERROR)]
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +63,7 @@ def guardia_de_errores(request: pytest.FixtureRequest) -> Iterator[GuardiaDeErro
         gc.collect()
     finally:
         guardia.quitar()
-    ciegos = _loggers_ciegos()
+    ciegos = loggers_ciegos()
     if ciegos:
         pytest.fail("La guardia de errores no ve estos loggers (no propagan a la raíz, están "
                     "apagados o con nivel mayor que ERROR): " + ", ".join(ciegos), pytrace=False)

@@ -39,8 +39,8 @@ from nucleo.almacen.recordatorios import SesionSemilla
 from nucleo.configuracion import Configuracion, Secreto
 from nucleo.envios import Despachador, EnvioNuevo
 from nucleo.reloj import RelojFijo
-from tests.conftest import GuardiaDeErrores
 from tests.conversador import BotDePrueba
+from tests.guardia import GuardiaDeErrores
 
 TOPE_PRUEBAS = 0.005  # s: la espera máxima entre reintentos, chiquita para no esperar de verdad
 
