@@ -28,7 +28,7 @@ def N_(texto: str) -> str:
 
 @dataclass(frozen=True)
 class Traductor:
-    """Traduce al idioma de una persona. Se usa como `_ = contexto.textos` y `_("Hola")`."""
+    """Traduce al idioma de una persona. Se usa como `_ = contexto.traductor` y `_("Hola")`."""
 
     idioma: str
     _catalogo: gettext.NullTranslations
