@@ -125,21 +125,21 @@ def registrar_handlers(app: Application) -> None:
     # /bandeja (el personal contesta la asesoría) va primero: mientras contesta, cualquier
     # comando o botón de otra parte lo saca antes de que otro flujo lo tome, y así un mensaje
     # para el bot nunca se le pasa a una persona por error.
-    app.add_handler(bandeja.conversacion)
+    app.add_handler(bandeja.conversacion())
     # Los del personal van primero: si uno está abierto, lo que escribe el personal es suyo
     # aunque otro flujo de la ciudadanía haya quedado abierto.
     for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
-        app.add_handler(flujo.conversacion)
-    app.add_handler(cooperativa_personal.conversacion)  # escribir a un grupo, anotar asesoría
-    app.add_handler(perfil.conversacion)
-    app.add_handler(orientacion.conversacion)
-    app.add_handler(asistencia.conversacion)  # el código de asistencia de un curso
-    app.add_handler(encuesta.conversacion)  # la pregunta de satisfacción al terminar
+        app.add_handler(flujo.conversacion())
+    app.add_handler(cooperativa_personal.conversacion())  # escribir a un grupo, anotar asesoría
+    app.add_handler(perfil.conversacion())
+    app.add_handler(orientacion.conversacion())
+    app.add_handler(asistencia.conversacion())  # el código de asistencia de un curso
+    app.add_handler(encuesta.conversacion())  # la pregunta de satisfacción al terminar
     # Cooperativas en formación: empezar un grupo, unirse con un enlace (permiso y nombre
     # primero), subir una evidencia, convocar una asamblea y anotar sus acuerdos.
     for flujo in (cooperativa_nueva, cooperativa_union, cooperativa_evidencia,
                   cooperativa_asamblea, cooperativa_acuerdos):
-        app.add_handler(flujo.conversacion)
+        app.add_handler(flujo.conversacion())
 
     # 2. Comandos de un paso.
     comandos = {

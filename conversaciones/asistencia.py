@@ -116,21 +116,24 @@ async def salir_asistencia(update: Update, contexto: Contexto) -> int:
 
 TEXTO_CODIGO = filters.TEXT & ~filters.COMMAND & filters.Regex(re.compile(r"\w"))
 
-conversacion = ConversationHandler(
-    name="asistencia",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[
-        CommandHandler("asistencia", pedir_codigo),
-        CallbackQueryHandler(pedir_codigo, pattern="^mc:asis$"),
-    ],
-    states={
-        CODIGO: [
-            MessageHandler(TEXTO_CODIGO, recibir_codigo),
-            CallbackQueryHandler(salir_asistencia, pattern="^asis:salir$"),
-            MessageHandler(filters.ALL & ~filters.COMMAND, codigo_no_es_texto),
-            CallbackQueryHandler(codigo_no_es_texto, pattern="^asis:"),
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="asistencia",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("asistencia", pedir_codigo),
+            CallbackQueryHandler(pedir_codigo, pattern="^mc:asis$"),
         ],
-    },
-    fallbacks=salidas(),
-)
+        states={
+            CODIGO: [
+                MessageHandler(TEXTO_CODIGO, recibir_codigo),
+                CallbackQueryHandler(salir_asistencia, pattern="^asis:salir$"),
+                MessageHandler(filters.ALL & ~filters.COMMAND, codigo_no_es_texto),
+                CallbackQueryHandler(codigo_no_es_texto, pattern="^asis:"),
+            ],
+        },
+        fallbacks=salidas(),
+    )

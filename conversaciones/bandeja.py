@@ -246,28 +246,31 @@ async def otra_cosa(update: Update, contexto: Contexto) -> int:
 
 PRIVADO = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
-conversacion = ConversationHandler(
-    name="bandeja",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[
-        CommandHandler("bandeja", solo_personal(bandeja), filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(solo_personal(bandeja), pattern=r"^bnd:lista(:\d{1,3})?$"),
-        CallbackQueryHandler(solo_personal(ver), pattern=r"^bnd:ver:\d{1,12}$"),
-        CallbackQueryHandler(solo_personal(contestar), pattern=r"^bnd:resp:\d{1,12}$"),
-        CallbackQueryHandler(solo_personal(cerrar), pattern=r"^bnd:cerrar:\d{1,12}$"),
-        CallbackQueryHandler(solo_personal(listo), pattern="^bnd:listo$"),
-    ],
-    states={
-        ESCRIBIENDO: [
-            MessageHandler(PRIVADO & PASABLES & ~filters.COMMAND, solo_personal(enviar)),
-            CallbackQueryHandler(listo, pattern="^bnd:listo$"),
-            MessageHandler(PRIVADO & ~filters.COMMAND, no_se_pasa),
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="bandeja",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("bandeja", solo_personal(bandeja), filters=filters.ChatType.PRIVATE),
+            CallbackQueryHandler(solo_personal(bandeja), pattern=r"^bnd:lista(:\d{1,3})?$"),
+            CallbackQueryHandler(solo_personal(ver), pattern=r"^bnd:ver:\d{1,12}$"),
+            CallbackQueryHandler(solo_personal(contestar), pattern=r"^bnd:resp:\d{1,12}$"),
+            CallbackQueryHandler(solo_personal(cerrar), pattern=r"^bnd:cerrar:\d{1,12}$"),
+            CallbackQueryHandler(solo_personal(listo), pattern="^bnd:listo$"),
         ],
-    },
-    fallbacks=[
-        CommandHandler("cancelar", salir),
-        MessageHandler(filters.COMMAND, otra_cosa),
-        CallbackQueryHandler(otra_cosa),
-    ],
-)
+        states={
+            ESCRIBIENDO: [
+                MessageHandler(PRIVADO & PASABLES & ~filters.COMMAND, solo_personal(enviar)),
+                CallbackQueryHandler(listo, pattern="^bnd:listo$"),
+                MessageHandler(PRIVADO & ~filters.COMMAND, no_se_pasa),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancelar", salir),
+            MessageHandler(filters.COMMAND, otra_cosa),
+            CallbackQueryHandler(otra_cosa),
+        ],
+    )

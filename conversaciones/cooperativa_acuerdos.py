@@ -121,18 +121,21 @@ async def _perdido(update: Update, contexto: Contexto) -> int:
     return ConversationHandler.END
 
 
-conversacion = ConversationHandler(
-    name="cooperativa_acuerdos",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:reg:\d{1,12}$")],
-    states={
-        ASISTENTES: [CallbackQueryHandler(alternar, pattern=r"^coopr:t:\d{1,15}$"),
-                     CallbackQueryHandler(pedir_acuerdos, pattern="^coopr:listo$"),
-                     CallbackQueryHandler(salir, pattern="^coopr:salir$"),
-                     MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
-        ACUERDOS: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_acuerdos),
-                   CallbackQueryHandler(salir, pattern="^coopr:salir$")],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_acuerdos",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:reg:\d{1,12}$")],
+        states={
+            ASISTENTES: [CallbackQueryHandler(alternar, pattern=r"^coopr:t:\d{1,15}$"),
+                         CallbackQueryHandler(pedir_acuerdos, pattern="^coopr:listo$"),
+                         CallbackQueryHandler(salir, pattern="^coopr:salir$"),
+                         MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
+            ACUERDOS: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_acuerdos),
+                       CallbackQueryHandler(salir, pattern="^coopr:salir$")],
+        },
+        fallbacks=salidas(),
+    )

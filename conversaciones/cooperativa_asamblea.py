@@ -197,17 +197,20 @@ def _paso(estado: int, *handlers: object) -> list:
 
 TEXTO = filters.TEXT & ~filters.COMMAND
 
-conversacion = ConversationHandler(
-    name="cooperativa_asamblea",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:nas:\d{1,12}$")],
-    states={
-        FECHA: _paso(FECHA, MessageHandler(TEXTO, recibir_fecha)),
-        HORA: _paso(HORA, MessageHandler(TEXTO, recibir_hora)),
-        LUGAR: _paso(LUGAR, MessageHandler(TEXTO, recibir_lugar)),
-        ORDEN: _paso(ORDEN, MessageHandler(TEXTO, recibir_orden)),
-        CONFIRMAR: _paso(CONFIRMAR, CallbackQueryHandler(convocar, pattern="^coopa:ok$")),
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_asamblea",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:nas:\d{1,12}$")],
+        states={
+            FECHA: _paso(FECHA, MessageHandler(TEXTO, recibir_fecha)),
+            HORA: _paso(HORA, MessageHandler(TEXTO, recibir_hora)),
+            LUGAR: _paso(LUGAR, MessageHandler(TEXTO, recibir_lugar)),
+            ORDEN: _paso(ORDEN, MessageHandler(TEXTO, recibir_orden)),
+            CONFIRMAR: _paso(CONFIRMAR, CallbackQueryHandler(convocar, pattern="^coopa:ok$")),
+        },
+        fallbacks=salidas(),
+    )

@@ -90,15 +90,18 @@ async def salir(update: Update, contexto: Contexto) -> int:
     return ConversationHandler.END
 
 
-conversacion = ConversationHandler(
-    name="cooperativa_evidencia",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:ev:\d{1,12}:[a-z0-9_]{1,20}$")],
-    states={
-        ESPERANDO: [MessageHandler(filters.PHOTO | filters.Document.ALL, recibir),
-                    CallbackQueryHandler(salir, pattern="^coopev:salir$"),
-                    MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_evidencia",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(empezar, pattern=r"^coop:ev:\d{1,12}:[a-z0-9_]{1,20}$")],
+        states={
+            ESPERANDO: [MessageHandler(filters.PHOTO | filters.Document.ALL, recibir),
+                        CallbackQueryHandler(salir, pattern="^coopev:salir$"),
+                        MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
+        },
+        fallbacks=salidas(),
+    )

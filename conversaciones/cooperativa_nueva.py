@@ -236,20 +236,23 @@ def _paso(estado: int, *handlers: object) -> list:
 
 TEXTO = filters.TEXT & ~filters.COMMAND
 
-conversacion = ConversationHandler(
-    name="cooperativa_nueva",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[CallbackQueryHandler(empezar, pattern="^coop:nueva$")],
-    states={
-        NOMBRE: _paso(NOMBRE, MessageHandler(TEXTO, recibir_nombre)),
-        ACTIVIDAD: _paso(ACTIVIDAD, MessageHandler(TEXTO, recibir_actividad)),
-        CLASE: _paso(CLASE, CallbackQueryHandler(elegir_clase, pattern=r"^coopn:clase:\w+$")),
-        MUNICIPIO: _paso(MUNICIPIO, MessageHandler(TEXTO, recibir_municipio),
-                         CallbackQueryHandler(elegir_municipio, pattern=r"^coopn:mun:\d{5}$")),
-        CONFIRMAR: _paso(CONFIRMAR, CallbackQueryHandler(crear, pattern="^coopn:crear$"),
-                         CallbackQueryHandler(otra_vez, pattern="^coopn:otra$")),
-    },
-    fallbacks=[*salidas(), CommandHandler("cooperativa", interrumpir),
-               CallbackQueryHandler(interrumpir, pattern=r"^(coop|menu):")],
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_nueva",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(empezar, pattern="^coop:nueva$")],
+        states={
+            NOMBRE: _paso(NOMBRE, MessageHandler(TEXTO, recibir_nombre)),
+            ACTIVIDAD: _paso(ACTIVIDAD, MessageHandler(TEXTO, recibir_actividad)),
+            CLASE: _paso(CLASE, CallbackQueryHandler(elegir_clase, pattern=r"^coopn:clase:\w+$")),
+            MUNICIPIO: _paso(MUNICIPIO, MessageHandler(TEXTO, recibir_municipio),
+                             CallbackQueryHandler(elegir_municipio, pattern=r"^coopn:mun:\d{5}$")),
+            CONFIRMAR: _paso(CONFIRMAR, CallbackQueryHandler(crear, pattern="^coopn:crear$"),
+                             CallbackQueryHandler(otra_vez, pattern="^coopn:otra$")),
+        },
+        fallbacks=[*salidas(), CommandHandler("cooperativa", interrumpir),
+                   CallbackQueryHandler(interrumpir, pattern=r"^(coop|menu):")],
+    )

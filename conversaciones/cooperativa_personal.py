@@ -77,15 +77,18 @@ async def salir(update: Update, contexto: Contexto) -> int:
     return ConversationHandler.END
 
 
-conversacion = ConversationHandler(
-    name="cooperativa_personal",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[CallbackQueryHandler(solo_personal(empezar),
-                                       pattern=r"^pco:(escribir|anotar):\d{1,12}$")],
-    states={
-        TEXTO: [MessageHandler(filters.TEXT & ~filters.COMMAND, solo_personal(recibir)),
-                CallbackQueryHandler(solo_personal(salir), pattern="^pcoc:salir$")],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_personal",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(solo_personal(empezar),
+                                           pattern=r"^pco:(escribir|anotar):\d{1,12}$")],
+        states={
+            TEXTO: [MessageHandler(filters.TEXT & ~filters.COMMAND, solo_personal(recibir)),
+                    CallbackQueryHandler(solo_personal(salir), pattern="^pcoc:salir$")],
+        },
+        fallbacks=salidas(),
+    )

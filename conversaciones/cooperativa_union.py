@@ -123,18 +123,21 @@ async def otra_cosa(update: Update, contexto: Contexto) -> int:
                                _("Escríbelo con texto, por favor."))
 
 
-conversacion = ConversationHandler(
-    name="cooperativa_union",
-    persistent=False,
-    allow_reentry=True,
-    entry_points=[
-        CallbackQueryHandler(aceptar_aviso, pattern=f"^coop:aviso:{PATRON_TOKEN}$"),
-        CallbackQueryHandler(aceptar, pattern=f"^coop:unir:{PATRON_TOKEN}$"),
-    ],
-    states={
-        NOMBRE: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_nombre),
-                 CallbackQueryHandler(nombre_de_telegram, pattern="^coopu:telegram$"),
-                 MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="cooperativa_union",
+        persistent=False,
+        allow_reentry=True,
+        entry_points=[
+            CallbackQueryHandler(aceptar_aviso, pattern=f"^coop:aviso:{PATRON_TOKEN}$"),
+            CallbackQueryHandler(aceptar, pattern=f"^coop:unir:{PATRON_TOKEN}$"),
+        ],
+        states={
+            NOMBRE: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_nombre),
+                     CallbackQueryHandler(nombre_de_telegram, pattern="^coopu:telegram$"),
+                     MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa)],
+        },
+        fallbacks=salidas(),
+    )

@@ -98,18 +98,21 @@ async def otra_cosa(update: Update, contexto: Contexto) -> int:
 PUNTOS = CallbackQueryHandler(recibir_puntos, pattern=PATRON_PUNTOS)
 SIN_COMENTARIO = CallbackQueryHandler(sin_comentario, pattern=r"^enc:no:\d{1,12}$")
 
-conversacion = ConversationHandler(
-    name="encuesta",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[PUNTOS, SIN_COMENTARIO],
-    states={
-        COMENTARIO: [
-            MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_comentario),
-            PUNTOS, SIN_COMENTARIO,
-            MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa),
-            CallbackQueryHandler(otra_cosa, pattern="^enc:"),
-        ],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="encuesta",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[PUNTOS, SIN_COMENTARIO],
+        states={
+            COMENTARIO: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_comentario),
+                PUNTOS, SIN_COMENTARIO,
+                MessageHandler(filters.ALL & ~filters.COMMAND, otra_cosa),
+                CallbackQueryHandler(otra_cosa, pattern="^enc:"),
+            ],
+        },
+        fallbacks=salidas(),
+    )

@@ -244,20 +244,23 @@ LO_DEMAS = [
     CallbackQueryHandler(repetir_pregunta, pattern="^or:"),
 ]
 
-conversacion = ConversationHandler(
-    name="orientacion",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[
-        CommandHandler("orientacion", empezar),
-        CallbackQueryHandler(empezar, pattern="^menu:orientacion$"),
-        CallbackQueryHandler(empezar_de_nuevo, pattern="^or:nueva$"),
-    ],
-    states={
-        RESPONDIENDO: [CallbackQueryHandler(elegir_opcion, pattern=PATRON_OPCION),
-                       *NAVEGACION, *LO_DEMAS],
-        ESCRIBIENDO: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_texto),
-                      *NAVEGACION, *LO_DEMAS],
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="orientacion",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("orientacion", empezar),
+            CallbackQueryHandler(empezar, pattern="^menu:orientacion$"),
+            CallbackQueryHandler(empezar_de_nuevo, pattern="^or:nueva$"),
+        ],
+        states={
+            RESPONDIENDO: [CallbackQueryHandler(elegir_opcion, pattern=PATRON_OPCION),
+                           *NAVEGACION, *LO_DEMAS],
+            ESCRIBIENDO: [MessageHandler(filters.TEXT & ~filters.COMMAND, recibir_texto),
+                          *NAVEGACION, *LO_DEMAS],
+        },
+        fallbacks=salidas(),
+    )

@@ -331,29 +331,33 @@ def _saltar(campo: str) -> CallbackQueryHandler:
 
 TEXTO = filters.TEXT & ~filters.COMMAND
 
-conversacion = ConversationHandler(
-    name="perfil",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[
-        CallbackQueryHandler(aceptar_aviso, pattern="^aviso:acepto$"),
-        CommandHandler("perfil", abrir_perfil),
-        CallbackQueryHandler(abrir_perfil, pattern="^menu:perfil$"),
-    ],
-    states={
-        NOMBRE: _paso(NOMBRE, MessageHandler(TEXTO, recibir_nombre),
-                      CallbackQueryHandler(nombre_de_telegram, pattern="^perfil:nombre:telegram$")),
-        MUNICIPIO: _paso(MUNICIPIO, MessageHandler(TEXTO, recibir_municipio),
-                         CallbackQueryHandler(elegir_municipio, pattern=r"^perfil:mun:\w+$")),
-        SEXO: _paso(SEXO, _opcion("sexo"), _saltar("sexo")),
-        EDAD: _paso(EDAD, _opcion("rango_edad"), _saltar("rango_edad")),
-        SENSIBLES: _paso(SENSIBLES, CallbackQueryHandler(
-            decidir_sensibles, pattern="^perfil:sensibles:(si|no)$")),
-        DISCAPACIDAD: _paso(DISCAPACIDAD, _opcion("discapacidad"), _saltar("discapacidad")),
-        LENGUA: _paso(LENGUA, _opcion("lengua_indigena"), _saltar("lengua_indigena")),
-        RESUMEN: _paso(RESUMEN,
-                       CallbackQueryHandler(editar, pattern=r"^perfil:editar:\w+$"),
-                       CallbackQueryHandler(listo, pattern="^perfil:listo$")),
-    },
-    fallbacks=salidas(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="perfil",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CallbackQueryHandler(aceptar_aviso, pattern="^aviso:acepto$"),
+            CommandHandler("perfil", abrir_perfil),
+            CallbackQueryHandler(abrir_perfil, pattern="^menu:perfil$"),
+        ],
+        states={
+            NOMBRE: _paso(NOMBRE, MessageHandler(TEXTO, recibir_nombre),
+                          CallbackQueryHandler(nombre_de_telegram,
+                                               pattern="^perfil:nombre:telegram$")),
+            MUNICIPIO: _paso(MUNICIPIO, MessageHandler(TEXTO, recibir_municipio),
+                             CallbackQueryHandler(elegir_municipio, pattern=r"^perfil:mun:\w+$")),
+            SEXO: _paso(SEXO, _opcion("sexo"), _saltar("sexo")),
+            EDAD: _paso(EDAD, _opcion("rango_edad"), _saltar("rango_edad")),
+            SENSIBLES: _paso(SENSIBLES, CallbackQueryHandler(
+                decidir_sensibles, pattern="^perfil:sensibles:(si|no)$")),
+            DISCAPACIDAD: _paso(DISCAPACIDAD, _opcion("discapacidad"), _saltar("discapacidad")),
+            LENGUA: _paso(LENGUA, _opcion("lengua_indigena"), _saltar("lengua_indigena")),
+            RESUMEN: _paso(RESUMEN,
+                           CallbackQueryHandler(editar, pattern=r"^perfil:editar:\w+$"),
+                           CallbackQueryHandler(listo, pattern="^perfil:listo$")),
+        },
+        fallbacks=salidas(),
+    )

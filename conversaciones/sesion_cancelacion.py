@@ -83,15 +83,18 @@ async def volver_a_preguntar(update: Update, contexto: Contexto, estado: int) ->
     return await _preguntar(update, contexto, sesion)
 
 
-conversacion = ConversationHandler(
-    name="sesion_cancelacion",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[boton(pedir_cancelacion, r"^pers:s:(\d+):can$")],
-    states={
-        CONFIRMAR: paso(CONFIRMAR, volver_a_preguntar, (),
-                        boton(cancelar_sesion, r"^pers:f:cancelar:si$"),
-                        boton(no_cancelar, r"^pers:f:cancelar:no$")),
-    },
-    fallbacks=comun.salidas_del_personal(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="sesion_cancelacion",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[boton(pedir_cancelacion, r"^pers:s:(\d+):can$")],
+        states={
+            CONFIRMAR: paso(CONFIRMAR, volver_a_preguntar, (),
+                            boton(cancelar_sesion, r"^pers:f:cancelar:si$"),
+                            boton(no_cancelar, r"^pers:f:cancelar:no$")),
+        },
+        fallbacks=comun.salidas_del_personal(),
+    )

@@ -117,15 +117,18 @@ def _paso(estado: int, *handlers: BaseHandler) -> list[BaseHandler]:
     return paso(estado, volver_a_preguntar, ESCRITOS, *handlers)
 
 
-conversacion = ConversationHandler(
-    name="sesion_fecha",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[boton(cambiar_fecha, r"^pers:s:(\d+):rep$")],
-    states={
-        FECHA: _paso(FECHA, texto(recibir_fecha)),
-        HORA: _paso(HORA, texto(recibir_hora)),
-        CONFIRMAR: _paso(CONFIRMAR, boton(aplicar, r"^pers:f:fecha:si$")),
-    },
-    fallbacks=comun.salidas_del_personal(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="sesion_fecha",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[boton(cambiar_fecha, r"^pers:s:(\d+):rep$")],
+        states={
+            FECHA: _paso(FECHA, texto(recibir_fecha)),
+            HORA: _paso(HORA, texto(recibir_hora)),
+            CONFIRMAR: _paso(CONFIRMAR, boton(aplicar, r"^pers:f:fecha:si$")),
+        },
+        fallbacks=comun.salidas_del_personal(),
+    )

@@ -256,28 +256,31 @@ def _paso(estado: int, *handlers: BaseHandler) -> list[BaseHandler]:
     return paso(estado, volver_a_preguntar, ESCRITOS, *handlers)
 
 
-conversacion = ConversationHandler(
-    name="sesion_nueva",
-    persistent=True,
-    allow_reentry=True,
-    entry_points=[boton(nueva, r"^pers:nueva$")],
-    states={
-        CURSO: _paso(CURSO, boton(recibir_curso, r"^pers:f:curso:(\w+)$")),
-        FECHA: _paso(FECHA, texto(recibir_fecha)),
-        HORA: _paso(HORA, texto(recibir_hora)),
-        DURACION: _paso(DURACION, texto(recibir_duracion),
-                        boton(recibir_duracion, r"^pers:f:dur:(\d+)$")),
-        MODALIDAD: _paso(MODALIDAD, boton(recibir_modalidad,
-                                          r"^pers:f:mod:(presencial|en_linea)$")),
-        MUNICIPIO: _paso(MUNICIPIO, texto(recibir_municipio),
-                         boton(elegir_municipio, r"^pers:f:mun:(\d+)$"),
-                         boton(otro_municipio, r"^pers:f:mun:otra$")),
-        LUGAR: _paso(LUGAR, texto(recibir_lugar)),
-        DIRECCION: _paso(DIRECCION, texto(recibir_direccion)),
-        MAPA: _paso(MAPA, texto(recibir_mapa), boton(sin_mapa, r"^pers:f:mapa:no$")),
-        ENLACE: _paso(ENLACE, texto(recibir_enlace)),
-        CUPO: _paso(CUPO, texto(recibir_cupo)),
-        RESUMEN: _paso(RESUMEN, boton(guardar, r"^pers:f:guardar$")),
-    },
-    fallbacks=comun.salidas_del_personal(),
-)
+def conversacion() -> ConversationHandler:
+    """Uno nuevo para cada aplicación: guarda en memoria el paso de cada persona, y dos
+    aplicaciones en el mismo proceso (un reinicio en las pruebas) no deben compartirlo."""
+    return ConversationHandler(
+        name="sesion_nueva",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[boton(nueva, r"^pers:nueva$")],
+        states={
+            CURSO: _paso(CURSO, boton(recibir_curso, r"^pers:f:curso:(\w+)$")),
+            FECHA: _paso(FECHA, texto(recibir_fecha)),
+            HORA: _paso(HORA, texto(recibir_hora)),
+            DURACION: _paso(DURACION, texto(recibir_duracion),
+                            boton(recibir_duracion, r"^pers:f:dur:(\d+)$")),
+            MODALIDAD: _paso(MODALIDAD, boton(recibir_modalidad,
+                                              r"^pers:f:mod:(presencial|en_linea)$")),
+            MUNICIPIO: _paso(MUNICIPIO, texto(recibir_municipio),
+                             boton(elegir_municipio, r"^pers:f:mun:(\d+)$"),
+                             boton(otro_municipio, r"^pers:f:mun:otra$")),
+            LUGAR: _paso(LUGAR, texto(recibir_lugar)),
+            DIRECCION: _paso(DIRECCION, texto(recibir_direccion)),
+            MAPA: _paso(MAPA, texto(recibir_mapa), boton(sin_mapa, r"^pers:f:mapa:no$")),
+            ENLACE: _paso(ENLACE, texto(recibir_enlace)),
+            CUPO: _paso(CUPO, texto(recibir_cupo)),
+            RESUMEN: _paso(RESUMEN, boton(guardar, r"^pers:f:guardar$")),
+        },
+        fallbacks=comun.salidas_del_personal(),
+    )

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from telegram.ext import Application, ConversationHandler
-
 from aplicacion import Coopera
 from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.configuracion import Configuracion
@@ -53,7 +51,6 @@ class BotDePrueba:
     async def detener(self) -> None:
         if self.coopera is not None:
             await self.coopera.detener()
-            _olvidar_conversaciones(self.coopera.aplicacion)
             self.coopera = None
 
     async def reiniciar(self) -> None:
@@ -75,19 +72,6 @@ class BotDePrueba:
     async def atendido(self, update_id: int) -> None:
         await self.emulador.esperar_entrega(update_id)
         await asyncio.wait_for(self.coopera.aplicacion.update_queue.join(), timeout=10)
-
-
-def _olvidar_conversaciones(aplicacion: Application) -> None:
-    """Vacía en memoria los pasos abiertos de cada ConversationHandler del bot detenido.
-
-    Esos handlers son objetos de módulo (los comparten todas las Application de este proceso)
-    y PTB, al iniciar, suma lo que tenían en memoria a lo guardado en la base: sin esto, una
-    prueba heredaría los pasos abiertos de la anterior, y un reinicio recordaría lo que no se
-    guardó. En producción cada arranque es un proceso nuevo, con la memoria vacía."""
-    for grupo in aplicacion.handlers.values():
-        for handler in grupo:
-            if isinstance(handler, ConversationHandler):
-                handler._conversations.clear()
 
 
 class Persona:
