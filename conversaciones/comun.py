@@ -27,7 +27,7 @@ warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTB
 # sigue abierto. Estos otros llevan a otra parte. /asesoria también: después, lo que la persona
 # escriba es para la persona asesora, no para el paso que había quedado abierto.
 COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cursos",
-                            "asistencia", "asesoria")
+                            "asistencia", "asesoria", "cooperativa")
 BOTONES_QUE_INTERRUMPEN = (
     r"^(menu:(start|perfil|orientacion|cursos|asesoria)|aviso:(acepto|rechazo)|ase:acepto"
     r"|datos:borrar_si)$"

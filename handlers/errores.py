@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from interfaz.respuestas import boton_menu, teclado
 from nucleo.contexto import Contexto
@@ -22,6 +22,9 @@ async def al_fallar(update: object, contexto: Contexto) -> None:
     error = contexto.error
     if isinstance(error, Forbidden):
         registro.info("La persona bloqueó al bot; no se le puede contestar.")
+        return
+    if isinstance(error, InvalidToken):  # el proceso sale solo (código 3): nada que contestar
+        registro.warning("Telegram rechazó el token mientras se atendía una actualización.")
         return
     tipo = _tipo_de_actualizacion(update)
     if isinstance(error, (RetryAfter, NetworkError)):

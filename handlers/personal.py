@@ -44,6 +44,8 @@ async def menu_personal(update: Update, contexto: Contexto) -> None:
     botones = teclado([(_("🆕 Nueva sesión"), "pers:nueva")],
                       [(_("📅 Sesiones próximas"), "pers:sesiones")],
                       [(_("📥 Importar sesiones de un CSV"), "pers:importar")],
+                      [(_("💬 Bandeja de asesoría"), "bnd:lista")],
+                      [(_("🤝 Cooperativas en formación"), "pco:lista")],
                       [boton_menu(_)])
     await responder(update, texto, botones)
 

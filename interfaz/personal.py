@@ -25,7 +25,8 @@ from nucleo.vocabulario import EstadoSesion
 
 Callback = Callable[[Update, Contexto], Awaitable[Any]]
 COMANDOS_PERSONAL = (("personal", N_("Menú del personal de la Secretaría")),
-                     ("bandeja", N_("Conversaciones de asesoría: leer y contestar")))
+                     ("bandeja", N_("Conversaciones de asesoría: leer y contestar")),
+                     ("cooperativas", N_("Cooperativas en formación")))
 # Código de cada dato que se puede corregir (va en los botones) → columna de la sesión.
 CAMPOS_DE_BOTON = {"mun": "municipio_clave", "lugar": "lugar", "dir": "direccion",
                    "mapa": "mapa_url", "enlace": "enlace", "cupo": "cupo"}
