@@ -3,6 +3,8 @@
     python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
     python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
     python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA]   sesiones desde un CSV
+    python bot.py respaldar DESTINO [--bd RUTA]    copia la base (también con el bot corriendo)
+    python bot.py restaurar ORIGEN [--bd RUTA]     la reemplaza por un respaldo (bot detenido)
 
 Códigos de salida, para quien lo supervise (systemd, un contenedor):
     0  se detuvo con SIGTERM o SIGINT (Ctrl+C), en orden
@@ -29,10 +31,11 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from aplicacion import Coopera
+from nucleo.almacen.respaldo import SUFIJO_ANTERIOR, RespaldoInvalido, respaldar, restaurar
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido, cargar_contenido
 from nucleo.importacion import Revision, importar
-from nucleo.instancia import OtraInstancia, TokenRechazado
+from nucleo.instancia import CandadoDeInstancia, OtraInstancia, TokenRechazado
 from nucleo.registro import configurar_registro
 from nucleo.reloj import Reloj
 
@@ -101,6 +104,8 @@ def main(argumentos: list[str] | None = None) -> int:
     argumentos = sys.argv[1:] if argumentos is None else argumentos
     if argumentos[:1] == ["importar-sesiones"]:  # del personal; no necesita token
         return importar_sesiones(argumentos[1:])
+    if argumentos[:1] in (["respaldar"], ["restaurar"]):  # tampoco necesitan token
+        return respaldo(argumentos[0], argumentos[1:])
     opciones = leer_argumentos(argumentos)
     load_dotenv(Path.cwd() / ".env", override=False)
     entorno = dict(os.environ)
@@ -174,6 +179,54 @@ def _informar(revision: Revision, revisar: bool) -> int:
         print(f"El archivo está bien: {n} sesión(es) listas para importar.")
     else:
         print(f"Listo: se importaron {n} sesión(es).")
+    return 0
+
+
+# --- respaldar y restaurar la base (nucleo/almacen/respaldo.py) -------------------------------
+
+def respaldo(orden: str, argumentos: list[str]) -> int:
+    """`respaldar DESTINO` o `restaurar ORIGEN`. 0: hecho; 1: el respaldo no sirve (no se tocó
+    nada); 2: la configuración está mal; 4: el bot está corriendo (solo al restaurar)."""
+    lector = argparse.ArgumentParser(
+        prog=f"python bot.py {orden}",
+        description="Copia la base de datos con la API de respaldo de SQLite (se puede con el "
+                    "bot corriendo)." if orden == "respaldar" else
+                    "Reemplaza la base de datos por un respaldo revisado (con el bot detenido); "
+                    "la anterior queda en <base>.antes-de-restaurar.")
+    lector.add_argument("archivo", type=Path,
+                        help="el archivo del respaldo" if orden == "respaldar"
+                        else "el respaldo que se restaura")
+    lector.add_argument("--bd", type=Path, help="la base de datos (por omisión, COOPERA_BD)")
+    opciones = lector.parse_args(argumentos)
+    load_dotenv(Path.cwd() / ".env", override=False)
+    try:
+        config = Configuracion.desde_entorno({**os.environ, "TELEGRAM_BOT_TOKEN": "0:respaldo"})
+    except ConfiguracionInvalida as error:
+        print(f"No se pudo {orden}.\n{error}", file=sys.stderr)
+        return 2
+    ruta_bd: Path = opciones.bd or config.ruta_bd
+    try:
+        if orden == "respaldar":
+            version = respaldar(ruta_bd, opciones.archivo)
+            print(f"Listo: {ruta_bd} quedó respaldada en {opciones.archivo} "
+                  f"(esquema {version}).")
+            return 0
+        candado = CandadoDeInstancia(ruta_bd)
+        candado.tomar()  # con el bot corriendo, OtraInstancia: no se restaura
+        try:
+            version = restaurar(opciones.archivo, ruta_bd)
+        finally:
+            candado.soltar()
+    except OtraInstancia:
+        print(f"No se restauró nada: el bot está corriendo con la base {ruta_bd}. Detenlo "
+              "primero (por ejemplo, systemctl stop coopera-puebla) y vuelve a intentarlo.",
+              file=sys.stderr)
+        return 4
+    except (RespaldoInvalido, OSError) as error:
+        print(f"No se pudo {orden}: {error}", file=sys.stderr)
+        return 1
+    print(f"Listo: {ruta_bd} se restauró desde {opciones.archivo} (esquema {version}); la "
+          f"anterior quedó en {ruta_bd}{SUFIJO_ANTERIOR}.")
     return 0
 
 
