@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -394,7 +395,7 @@ class Coopera:
         self.entrada = Entrada(self.aplicacion, self.almacen, self.reloj, sondeo,
                                intervalo=intervalo_sondeo)
         await self.entrada.iniciar()
-        registro.info("Coopera Puebla está escuchando.")
+        registro.info("%s", linea_de_arranque(self.config, servicios.textos.idiomas))
 
     async def detener(self) -> None:
         """Detiene todo en orden: recordatorios, cola de envíos, sondeo, aplicación de PTB,
@@ -413,6 +414,23 @@ class Coopera:
         if self.almacen is not None:
             await _paso("la base de datos", self.almacen.cerrar())
         self._candado.soltar()
+
+
+def linea_de_arranque(config: Configuracion, idiomas: Iterable[str], modo: str = "polling",
+                      url_webhook: str | None = None) -> str:
+    """La línea que dice con qué quedó corriendo el bot, para quien opera el servidor. Nunca
+    lleva el token ni el secreto del webhook (del webhook, solo el host)."""
+    idiomas = [f"{i} (predeterminado)" if i == config.idioma_predeterminado else i
+               for i in idiomas]
+    if config.mensajes_por_segundo > 0:
+        presupuesto = f"{config.mensajes_por_segundo:g} mensajes/s"
+    else:
+        presupuesto = "sin límite (solo para mediciones)"
+    destino = f" en {urlsplit(url_webhook).hostname}" if url_webhook else ""
+    return (f"Coopera Puebla está escuchando: modo {modo}{destino}; base {config.ruta_bd}; "
+            f"zona horaria {config.zona_horaria.key}; idiomas {', '.join(idiomas)}; "
+            f"personal {len(config.personal)}; presupuesto {presupuesto} "
+            f"(envíos en bloque hasta {config.envios_por_segundo:g}/s).")
 
 
 async def _paso(que: str, detener: Awaitable[None]) -> None:

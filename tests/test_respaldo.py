@@ -10,11 +10,14 @@ ORIGEN` de verdad (en otro proceso), con el bot corriendo en el de la prueba.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import stat
 import sys
 from pathlib import Path
+
+import pytest
 
 from nucleo.almacen.respaldo import SUFIJO_ANTERIOR
 from tests.conversador import BotDePrueba, Persona
@@ -158,3 +161,19 @@ async def test_un_archivo_danado_o_ajeno_no_se_restaura(bot: BotDePrueba, tmp_pa
     assert not ruta_bd.with_name(ruta_bd.name + SUFIJO_ANTERIOR).exists()
     await bot.iniciar()
     assert await bot.almacen.persona(1) is not None
+
+
+async def test_una_linea_de_arranque_con_lo_que_importa(
+        bot: BotDePrueba, caplog: pytest.LogCaptureFixture) -> None:
+    """Al arrancar, una sola línea INFO dice modo, base, zona horaria, idiomas, personal y
+    presupuesto por segundo; nunca el token."""
+    caplog.set_level(logging.INFO, logger="coopera")
+    await bot.reiniciar()
+    lineas = [r.getMessage() for r in caplog.records
+              if r.getMessage().startswith("Coopera Puebla está escuchando")]
+    assert len(lineas) == 1
+    linea = lineas[0]
+    for parte in ("modo polling", f"base {bot.config.ruta_bd}", "zona horaria America/Mexico_City",
+                  "idiomas es_MX (predeterminado), en", "personal 1", "presupuesto"):
+        assert parte in linea, (parte, linea)
+    assert bot.config.token.valor() not in caplog.text
