@@ -134,8 +134,9 @@ def _memoria() -> dict:
     pico = Path("/proc/self/status").read_text()
     vmhwm = next((int(linea.split()[1]) for linea in pico.splitlines()
                   if linea.startswith("VmHWM:")), 0)
-    return {"mib_pico": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "mib_vmhwm": vmhwm / 1024}
+    uso = resource.getrusage(resource.RUSAGE_SELF)
+    return {"mib_pico": uso.ru_maxrss / 1024, "mib_vmhwm": vmhwm / 1024,
+            "cpu_s": uso.ru_utime + uso.ru_stime}  # no depende de la carga de la máquina
 
 
 def _percentil(valores: list[float], p: int) -> float:

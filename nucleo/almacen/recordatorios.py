@@ -264,6 +264,19 @@ class AlmacenRecordatorios(AlmacenBase):
                  for antelacion, debido in planes[s]])
         return ids
 
+    async def sembrar_envios(self, telegram_ids: Sequence[int], ahora: datetime,
+                             estado: str = "enviado") -> None:
+        """Un envío por persona en la cola de salida (por omisión, ya enviado: historial)."""
+        async with self.transaccion() as bd:
+            primero = await self._siguiente_id(bd, "envios")
+            momento = texto_fecha(ahora)
+            enviado = momento if estado == "enviado" else None
+            await bd.executemany(
+                "INSERT INTO envios (id, telegram_id, clave, texto, prioridad, estado,"
+                " creado_en, enviado_en) VALUES (?, ?, ?, 'Semilla', 5, ?, ?, ?)",
+                [(primero + n, t, f"semilla:{primero + n}", estado, momento, enviado)
+                 for n, t in enumerate(telegram_ids)])
+
     async def _planes_por_sesion(self, bd: aiosqlite.Connection, sesiones: set[int],
                                  plan: Callable[[datetime], Planes]
                                  ) -> dict[int, list[tuple[int, str]]]:
