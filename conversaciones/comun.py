@@ -12,11 +12,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Awaitable, Callable, Collection
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from interfaz.respuestas import boton_menu, responder, teclado
+from interfaz.respuestas import boton_menu, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
 
 # Con per_message=False, PTB avisa de que los CallbackQueryHandler no se siguen por mensaje.
@@ -60,8 +60,12 @@ def repetir_paso(estado: int, escritos: Collection[int], volver: Volver) -> Paso
     async def callback(update: Update, contexto: Contexto) -> int:
         _ = contexto.traductor
         if update.callback_query is not None:
-            aviso = _("Ese botón ya no funciona. Sigamos aquí:")
-        elif estado in escritos:
+            # El mensaje del botón viejo se queda como estaba (sin botones); la frase y la
+            # pregunta salen abajo, una tras otra, para que «aquí» señale la pregunta.
+            await quitar_botones(update)
+            await responder(update, _("Ese botón ya no funciona. Sigamos aquí:"), editar=False)
+            return await volver(_sin_boton(update), contexto, estado)
+        if estado in escritos:
             aviso = _("Escríbelo con texto, por favor.")
         else:
             aviso = _("Contesta con los botones, por favor.")
@@ -69,6 +73,20 @@ def repetir_paso(estado: int, escritos: Collection[int], volver: Volver) -> Paso
         return await volver(update, contexto, estado)
 
     return callback
+
+
+def _sin_boton(update: Update) -> Update:
+    """La misma persona y el mismo chat, pero sin el botón pulsado: lo que se conteste va en
+    un mensaje nuevo en vez de cambiar el mensaje viejo."""
+    consulta = update.callback_query
+    if consulta is None or consulta.message is None:
+        return update
+    mensaje = Message(message_id=consulta.message.message_id, date=consulta.message.date,
+                      chat=consulta.message.chat, from_user=consulta.from_user)
+    mensaje.set_bot(update.get_bot())
+    nuevo = Update(update.update_id, message=mensaje)
+    nuevo.set_bot(update.get_bot())
+    return nuevo
 
 
 def salidas() -> list[BaseHandler]:

@@ -402,10 +402,17 @@ async def _contar_resultado(update: Update, contexto: Contexto, sesion_id: int,
 async def _inscrita(update: Update, contexto: Contexto, sesion: Sesion,
                     inscripcion_id: int) -> None:
     _ = contexto.traductor
+    # El recordatorio se promete solo si de verdad hay uno en camino: con la sesión muy cerca
+    # (todos los momentos ya pasaron) o con los recordatorios apagados, no se dice.
+    planes = contexto.capacitacion.planes(contexto.reloj.ahora())(sesion.inicio)
+    habra_recordatorio = bool(planes) and await contexto.almacen.recordatorios_activos(
+        update.effective_user.id)
+    cierre = (_("Te mando un recordatorio antes. Si ya no puedes ir, avísame en "
+                "/mis_cursos: así tu lugar pasa a otra persona.") if habra_recordatorio
+              else _("Si ya no puedes ir, avísame en /mis_cursos: así tu lugar pasa a otra "
+                     "persona."))
     texto = (_("¡Listo! Tienes tu lugar. ✅") + "\n\n"
-             + tarjeta(contexto, sesion, con_enlace=True)
-             + "\n\n" + _("Te mando un recordatorio antes. Si ya no puedes ir, avísame en "
-                          "/mis_cursos: así tu lugar pasa a otra persona."))
+             + tarjeta(contexto, sesion, con_enlace=True) + "\n\n" + cierre)
     await mostrar(update, texto, [
         [(_("📅 Guardar en mi calendario"), f"mc:ics:{inscripcion_id}")],
         [(_("🗓️ Mis cursos"), "mc:lista")], [boton_menu(_)]])

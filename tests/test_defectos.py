@@ -1,0 +1,99 @@
+"""Defectos encontrados al probar el bot como ciudadanía y personal (issue 7): cada prueba
+reproduce uno a través del emulador de la Bot API."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulador import UsuarioFicticio
+from tests.conversador import ID_PERSONAL, BotDePrueba, Persona, textos
+from tests.cursos_prueba import crear, inscrita
+from tests.test_personal import nueva_sesion
+
+
+@pytest.fixture
+def personal(bot: BotDePrueba) -> Persona:
+    return bot.persona(UsuarioFicticio(ID_PERSONAL, first_name="Marta", language_code="es"))
+
+
+# --- 1. las salidas de los flujos del personal -------------------------------------------------
+
+async def test_salir_sin_guardar_en_la_nueva_sesion(personal: Persona, bot) -> None:
+    await personal.escribe("/personal")
+    await personal.pulsa("🆕 Nueva sesión")
+    await personal.pulsa("Cooperativismo: lo básico")
+    assert "✖️ Salir sin guardar" in personal.botones()
+    await personal.pulsa("✖️ Salir sin guardar")
+    assert "No se guardó nada" in personal.texto()
+    assert await bot.almacen.borrador(personal.id) is None
+    await personal.escribe("30/11/2026")  # ya fuera del flujo: no es la fecha de nada
+    assert "¿A qué hora" not in personal.texto()
+
+
+async def test_cancelar_no_guardar_en_el_resumen(personal: Persona, bot) -> None:
+    await personal.escribe("/personal")
+    await personal.pulsa("🆕 Nueva sesión")
+    await personal.pulsa("Cooperativismo: lo básico")
+    await personal.escribe("30/11/2026")
+    await personal.escribe("10:30")
+    await personal.pulsa("60 min")
+    await personal.pulsa("En línea")
+    await personal.escribe("https://meet.example.org/x")
+    await personal.escribe("10")
+    assert "✖️ Cancelar, no guardar" in personal.botones()
+    await personal.pulsa("✖️ Cancelar, no guardar")
+    assert "No se guardó nada" in personal.texto()
+    assert await bot.almacen.sesiones_proximas(bot.reloj.ahora()) == [] if hasattr(
+        bot.almacen, "sesiones_proximas") else True
+
+
+async def test_salir_sin_cambiar_la_fecha(personal: Persona, bot) -> None:
+    sesion_id = await nueva_sesion(bot)
+    await personal.escribe("/personal")
+    await personal.pulsa("📅 Sesiones próximas")
+    await personal.pulsa_datos(f"pers:s:{sesion_id}:rep")
+    await personal.escribe("30/12/2026")
+    await personal.escribe("11:00")
+    assert "✖️ Salir sin cambiar" in personal.botones()
+    await personal.pulsa("✖️ Salir sin cambiar")
+    assert "No se guardó nada" in personal.texto()
+    sesion = await bot.almacen.sesion(sesion_id)
+    assert sesion.inicio.day == 2
+
+
+async def test_salir_sin_guardar_al_corregir(personal: Persona, bot) -> None:
+    sesion_id = await nueva_sesion(bot)
+    await personal.escribe("/personal")
+    await personal.pulsa("📅 Sesiones próximas")
+    await personal.pulsa_datos(f"pers:s:{sesion_id}:ed:cupo")
+    await personal.pulsa("✖️ Salir sin guardar")
+    assert "No se guardó nada" in personal.texto()
+
+
+async def test_un_boton_viejo_senala_la_pregunta_que_sigue(personal: Persona, bot) -> None:
+    await personal.escribe("/personal")
+    await personal.pulsa("🆕 Nueva sesión")
+    await personal.pulsa("Cooperativismo: lo básico")
+    nuevos = await personal.pulsa_datos("pers:f:dur:60")  # de otro paso
+    assert "Ese botón ya no funciona" in textos(nuevos)
+    # Lo que sigue a la frase es la pregunta del paso, en un mensaje debajo de ella.
+    mensajes = personal.mensajes()
+    i = next(i for i, m in enumerate(mensajes) if "Ese botón ya no funciona" in
+             (m.texto_plano or ""))
+    assert i < len(mensajes) - 1 and "¿Qué día es?" in mensajes[-1].texto_plano
+
+
+# --- 4. el recordatorio se promete solo si habrá uno -----------------------------------------
+
+async def test_inscribirse_a_media_hora_no_promete_recordatorio(ana: Persona, bot) -> None:
+    sesion_id = await crear(bot, dias=30 / (24 * 60))  # empieza en 30 minutos
+    await inscrita(ana, bot, sesion_id)
+    assert "Tienes tu lugar" in ana.texto()
+    assert "recordatorio" not in ana.texto()
+    assert "/mis_cursos" in ana.texto()
+
+
+async def test_inscribirse_con_dias_de_anticipacion_promete_recordatorio(ana: Persona,
+                                                                        bot) -> None:
+    await inscrita(ana, bot, await crear(bot, dias=3))
+    assert "Te mando un recordatorio antes" in ana.texto()
