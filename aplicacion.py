@@ -93,6 +93,7 @@ from nucleo.recordatorios import ProgramadorRecordatorios
 from nucleo.reloj import Reloj
 from nucleo.ritmo import Presupuesto, Ritmo
 from nucleo.textos import Textos
+from nucleo.webhook import ServidorWebhook
 
 registro = logging.getLogger("coopera")
 
@@ -333,6 +334,7 @@ class Coopera:
         self.despachador: Despachador | None = None
         self.recordatorios: ProgramadorRecordatorios | None = None
         self.entrada: Entrada | None = None
+        self.webhook: ServidorWebhook | None = None
         self._candado = CandadoDeInstancia(config.ruta_bd)
         self._token_rechazado = asyncio.Event()
 
@@ -394,8 +396,29 @@ class Coopera:
         # Lo que quedó sin atender de una caída va primero; luego, lo nuevo de Telegram.
         self.entrada = Entrada(self.aplicacion, self.almacen, self.reloj, sondeo,
                                intervalo=intervalo_sondeo)
-        await self.entrada.iniciar()
-        registro.info("%s", linea_de_arranque(self.config, servicios.textos.idiomas))
+        await self._recibir_actualizaciones()
+        registro.info("%s", linea_de_arranque(
+            self.config, servicios.textos.idiomas, self.config.modo,
+            self.config.webhook.url if self.config.webhook else None))
+
+    async def _recibir_actualizaciones(self) -> None:
+        """Polling (getUpdates) o webhook, según la configuración; en ambos, lo que llega
+        pasa por el buzón de `Entrada` antes de confirmarse a Telegram."""
+        bot, webhook = self.aplicacion.bot, self.config.webhook
+        if webhook is None:
+            try:  # un webhook que quedó puesto haría fallar cada getUpdates con 409
+                await bot.delete_webhook()
+            except TelegramError as error:
+                registro.warning("No pude quitar el webhook (%s); si quedó puesto, getUpdates "
+                                 "fallará hasta quitarlo.", error)
+            await self.entrada.iniciar()
+            return
+        await self.entrada.iniciar(sondear=False)
+        self.webhook = ServidorWebhook(self.entrada, url=webhook.url, escucha=webhook.escucha,
+                                       secreto=webhook.secreto.valor())
+        await self.webhook.iniciar()
+        await bot.set_webhook(webhook.url, secret_token=webhook.secreto.valor(),
+                              allowed_updates=Update.ALL_TYPES)
 
     async def detener(self) -> None:
         """Detiene todo en orden: recordatorios, cola de envíos, sondeo, aplicación de PTB,
@@ -405,6 +428,9 @@ class Coopera:
             await _paso("los recordatorios", self.recordatorios.detener())
         if self.despachador is not None:
             await _paso("la cola de envíos", self.despachador.detener())
+        if self.webhook is not None:  # deja de recibir; Telegram guarda lo que llegue
+            await _paso("el webhook", self.webhook.detener())
+            self.webhook = None
         if self.aplicacion is not None:
             if self.entrada is not None:
                 await _paso("el sondeo", self.entrada.detener())

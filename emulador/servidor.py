@@ -105,6 +105,7 @@ class EmuladorBotAPI(
         self._detenido = True
         self._caida = None
         self._avisar()
+        await self._detener_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -266,6 +267,7 @@ class EmuladorBotAPI(
         metodos: dict[str, Callable[[Parametros], Any]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import contenido
@@ -46,6 +47,17 @@ class Secreto:
 
 
 @dataclass(frozen=True)
+class ConfiguracionWebhook:
+    """Modo webhook: la URL pública (https) que se da a Telegram, dónde escucha el bot
+    (host, puerto; detrás de un proxy con HTTPS) y el secreto que Telegram repite en cada
+    POST (X-Telegram-Bot-Api-Secret-Token)."""
+
+    url: str
+    escucha: tuple[str, int]
+    secreto: Secreto
+
+
+@dataclass(frozen=True)
 class Configuracion:
     token: Secreto
     url_base: str | None = None
@@ -66,6 +78,8 @@ class Configuracion:
     horario_asesoria: HorarioAtencion | None = None
     # Tope (s) de la espera entre intentos de conectar con Telegram al arrancar.
     reintento_maximo: float = 60.0
+    # Modo webhook (COOPERA_MODO=webhook); None: polling.
+    webhook: ConfiguracionWebhook | None = None
 
     @classmethod
     def desde_entorno(cls, entorno: Mapping[str, str]) -> Configuracion:
@@ -86,7 +100,13 @@ class Configuracion:
             grupo_asesoria=_grupo_asesoria(entorno.get("COOPERA_GRUPO_ASESORIA", "")),
             horario_asesoria=_horario_asesoria(entorno.get("COOPERA_HORARIO_ASESORIA", "")),
             reintento_maximo=_numero(entorno, "COOPERA_REINTENTO_MAXIMO", 60.0, 0.1, 3600),
+            webhook=_webhook(entorno),
         )
+
+    @property
+    def modo(self) -> str:
+        """Cómo llegan las actualizaciones: "polling" o "webhook"."""
+        return "polling" if self.webhook is None else "webhook"
 
     def es_personal(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.personal
@@ -186,6 +206,39 @@ def _silencio(valor: str) -> HorasDeSilencio:
         raise ConfiguracionInvalida(
             "COOPERA_SILENCIO debe tener la forma HH:MM-HH:MM en hora local "
             f"(por ejemplo 21:00-08:00). Se recibió: {valor!r}") from None
+
+
+def _webhook(entorno: Mapping[str, str]) -> ConfiguracionWebhook | None:
+    """COOPERA_MODO y, en modo webhook, COOPERA_WEBHOOK_URL, _ESCUCHA y _SECRETO. El secreto
+    nunca sale en un mensaje."""
+    modo = (entorno.get("COOPERA_MODO") or "polling").strip().lower()
+    if modo == "polling":
+        return None
+    if modo != "webhook":
+        raise ConfiguracionInvalida(
+            f"COOPERA_MODO debe ser polling o webhook. Se recibió: {modo!r}")
+    url = (entorno.get("COOPERA_WEBHOOK_URL") or "").strip()
+    partes = urlsplit(url)
+    if partes.scheme != "https" or not partes.hostname:
+        raise ConfiguracionInvalida(
+            "En modo webhook, COOPERA_WEBHOOK_URL debe ser la dirección pública https a la que "
+            "Telegram manda los mensajes, por ejemplo https://bot.ejemplo.gob.mx/telegram "
+            f"(Telegram solo acepta https). Se recibió: {url!r}")
+    escucha = (entorno.get("COOPERA_WEBHOOK_ESCUCHA") or "127.0.0.1:8080").strip()
+    host, _, puerto = escucha.rpartition(":")
+    if not host or not puerto.isdigit() or not 0 < int(puerto) < 65536:
+        raise ConfiguracionInvalida(
+            "COOPERA_WEBHOOK_ESCUCHA debe tener la forma host:puerto, donde escucha el bot "
+            f"detrás del proxy (por ejemplo 127.0.0.1:8080). Se recibió: {escucha!r}")
+    secreto = entorno.get("COOPERA_WEBHOOK_SECRETO") or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secreto):
+        raise ConfiguracionInvalida(
+            "En modo webhook, COOPERA_WEBHOOK_SECRETO es obligatorio: de 1 a 256 caracteres "
+            "entre A-Z, a-z, 0-9, _ y - (Telegram lo manda en cada petición y el bot rechaza "
+            "las que no lo traen). Genera uno con: python -c \"import secrets; "
+            "print(secrets.token_urlsafe(32))\"")
+    return ConfiguracionWebhook(url=url, escucha=(host.strip("[]"), int(puerto)),
+                                secreto=Secreto(secreto))
 
 
 def _numero(entorno: Mapping[str, str], nombre: str, defecto: float, minimo: float,

@@ -131,6 +131,10 @@ class ColaDeEntrada(asyncio.Queue):
             self._veces[item.update_id] += 1
         super().put_nowait(item)
 
+    def en_cola(self, update_id: int) -> bool:
+        """Ya está en la cola o atendiéndose (un webhook que Telegram repite)."""
+        return self._veces[update_id] > 0 if update_id in self._veces else False
+
     def terminada(self, update_id: int) -> bool:
         """Una vuelta de `update_id` terminó; True si ya no queda ninguna pendiente."""
         self._veces[update_id] -= 1
@@ -225,8 +229,9 @@ class Entrada:
     def corriendo(self) -> bool:
         return self._tarea is not None and not self._tarea.done()
 
-    async def iniciar(self) -> None:
-        """Atiende lo que quedó en el buzón (en orden) y empieza a pedir lo nuevo."""
+    async def iniciar(self, *, sondear: bool = True) -> None:
+        """Atiende lo que quedó en el buzón (en orden) y empieza a pedir lo nuevo (con
+        `sondear=False`, en modo webhook, lo nuevo llega por `recibir`)."""
         pendientes = await self._almacen.pendientes_de_entrada(MAX_INTENTOS)
         if pendientes.descartadas:
             registro.warning("Descarté %d actualizaciones que ya habían fallado %d arranques.",
@@ -247,7 +252,28 @@ class Entrada:
         if recibida is not None and \
                 self._reloj.ahora() - recibida.recibida_en < VIGENCIA_CONFIRMACION:
             self._offset = recibida.update_id + 1  # confirma lo ya guardado
-        self._tarea = asyncio.create_task(self._sondear(), name="coopera:entrada")
+        if sondear:
+            self._tarea = asyncio.create_task(self._sondear(), name="coopera:entrada")
+
+    async def recibir(self, cruda: str) -> bool:
+        """Una actualización que llegó por webhook (el JSON tal como vino): la guarda en el
+        buzón y la pone en la cola. Devuelve False si no es una actualización (no guarda nada).
+        Quien llama contesta 200 a Telegram solo después: si el proceso muere antes de
+        atenderla, se atiende al arrancar; si lanza (la base falló), Telegram la reintenta."""
+        try:
+            datos = json.loads(cruda)
+            update = Update.de_json(datos, self._aplicacion.bot)
+        except Exception:
+            return False
+        if not isinstance(datos, dict) or not isinstance(datos.get("update_id"), int) \
+                or update is None:
+            return False
+        cola = self._aplicacion.update_queue
+        if isinstance(cola, ColaDeEntrada) and cola.en_cola(update.update_id):
+            return True  # Telegram la repitió mientras se atendía: una vez basta
+        await self._almacen.guardar_entrada([(update.update_id, cruda)], self._reloj.ahora())
+        await cola.put(update)
+        return True
 
     async def detener(self) -> None:
         """Deja de pedir actualizaciones. Lo ya puesto en la cola lo termina PTB al detenerse;
