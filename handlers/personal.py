@@ -67,7 +67,8 @@ async def _ofrecer_comandos(update: Update, contexto: Contexto) -> None:
 async def sesiones(update: Update, contexto: Contexto) -> None:
     """pers:sesiones: las sesiones próximas y las de los últimos días."""
     _ = contexto.traductor
-    lista = await contexto.almacen.sesiones_para_personal(contexto.reloj.ahora() - DIAS_ATRAS)
+    lista = await contexto.almacen.sesiones_para_personal(contexto.reloj.ahora() - DIAS_ATRAS,
+                                                          con_canceladas=True)
     if not lista:
         texto = _("No hay sesiones programadas. Crea una o impórtalas de un archivo CSV.")
     else:

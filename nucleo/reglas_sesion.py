@@ -52,7 +52,7 @@ def leer_fecha(texto: str, hoy: date) -> date:
     elif partes := _FECHA_AMD.fullmatch(limpio):
         anio, mes, dia = (int(p) for p in partes.groups())
     else:
-        raise DatoInvalido(N_("Escribe la fecha como día/mes/año, por ejemplo 30/11/2026."))
+        raise DatoInvalido(N_("No entiendo esa fecha: escríbela como día/mes/año."))
     try:
         fecha = date(anio, mes, dia)
     except ValueError:

@@ -132,6 +132,8 @@ def _lineas_de_lugar(_: Traductor, contenido: Contenido, sesion: DatosDeSesion,
 
 
 def _linea_en_linea(_: Traductor, sesion: DatosDeSesion, con_enlace: bool) -> str:
+    if getattr(sesion, "estado", None) == EstadoSesion.CANCELADA:
+        return "💻 " + _("En línea.")  # cancelada: ya no hay enlace que prometer ni dar
     if not con_enlace:
         return "💻 " + _("En línea. El enlace te lo doy cuando tengas tu lugar.")
     enlace = enlace_seguro(sesion.enlace)
@@ -163,9 +165,12 @@ def ficha_personal_html(_: Traductor, zona: ZoneInfo, contenido: Contenido,
 
 def etiqueta_boton_personal(_: Traductor, zona: ZoneInfo, contenido: Contenido,
                             sesion: ConCupo) -> str:
-    """Para un botón del personal: «30/11 10:00 · Cooperativismo: lo básico (3/20)»."""
+    """Para un botón del personal: «30/11 10:00 · Cooperativismo: lo básico (3/20)»; una
+    cancelada empieza con «❌» y termina en «cancelada»."""
     local = sesion.inicio.astimezone(zona)
     curso = nombre_curso(_, contenido, sesion.curso_id)[:40]
+    if sesion.estado == EstadoSesion.CANCELADA:
+        return f"❌ {local:%d/%m %H:%M} · {curso} · " + _("cancelada")
     return f"{local:%d/%m %H:%M} · {curso} ({sesion.inscritas}/{sesion.cupo})"
 
 

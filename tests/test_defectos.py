@@ -3,12 +3,15 @@ reproduce uno a través del emulador de la Bot API."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import pytest
 
 from emulador import UsuarioFicticio
 from tests.conversador import ID_PERSONAL, BotDePrueba, Persona, textos
 from tests.cursos_prueba import crear, inscrita
-from tests.test_personal import nueva_sesion
+from tests.test_personal import abrir_sesion, con_perfil, inscribir, nueva_sesion, servicios
 
 
 @pytest.fixture
@@ -97,3 +100,43 @@ async def test_inscribirse_con_dias_de_anticipacion_promete_recordatorio(ana: Pe
                                                                         bot) -> None:
     await inscrita(ana, bot, await crear(bot, dias=3))
     assert "Te mando un recordatorio antes" in ana.texto()
+
+
+# --- 7 y 8. una sesión cancelada ---------------------------------------------------------------
+
+async def test_cancelada_en_linea_no_promete_enlace_y_el_personal_la_abre(
+        personal: Persona, ana: Persona, bot) -> None:
+    await con_perfil(ana, "es_MX", nombre="Ana", municipio_clave="21114")
+    sesion_id = await nueva_sesion(bot, modalidad="en_linea")
+    await inscribir(bot, sesion_id, ana)
+    await abrir_sesion(personal, sesion_id)
+    await personal.pulsa("❌ Cancelar la sesión")
+    await personal.pulsa("❌ Sí, cancelar la sesión")
+    await servicios(bot).despachador.vaciar(10)
+    aviso = ana.texto()
+    assert "Se canceló esta sesión" in aviso
+    assert "te lo doy cuando tengas tu lugar" not in aviso and "meet.example.org" not in aviso
+    assert "En línea" in aviso
+
+    # El personal la sigue encontrando en su lista, marcada, y abre su lista y su CSV.
+    await personal.escribe("/personal")
+    await personal.pulsa("📅 Sesiones próximas")
+    [etiqueta] = [b for b in personal.botones() if b.startswith("❌ ")]
+    assert "cancelada" in etiqueta
+    await personal.pulsa(etiqueta)
+    assert "❌ Cancelar la sesión" not in personal.botones()
+    await personal.pulsa("👥 Lista")
+    assert "Ana" in personal.texto()
+    await personal.pulsa("📄 Lista en CSV")
+    assert personal.ultimo().documento is not None
+
+
+async def test_fecha_mal_escrita_un_solo_ejemplo_y_futuro(personal: Persona, bot) -> None:
+    await personal.escribe("/personal")
+    await personal.pulsa("🆕 Nueva sesión")
+    await personal.pulsa("Cooperativismo: lo básico")
+    await personal.escribe("mañana")
+    fechas = re.findall(r"\d{2}/\d{2}/\d{4}", personal.texto())
+    assert len(fechas) == 1, personal.texto()
+    hoy = bot.reloj.ahora().astimezone(bot.config.zona_horaria).date()
+    assert datetime.strptime(fechas[0], "%d/%m/%Y").date() > hoy

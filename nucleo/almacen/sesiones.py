@@ -88,12 +88,14 @@ def _afectada(fila: aiosqlite.Row) -> Afectada:
 class AlmacenSesiones(AlmacenBase):
     # --- consultar -----------------------------------------------------------------
 
-    async def sesiones_para_personal(self, desde: datetime,
-                                     limite: int = 40) -> list[Sesion]:
-        """Sesiones programadas que empiezan desde `desde` (el personal incluye las de días
-        recientes, para registrar su asistencia), en orden de inicio."""
+    async def sesiones_para_personal(self, desde: datetime, limite: int = 40, *,
+                                     con_canceladas: bool = False) -> list[Sesion]:
+        """Sesiones programadas (y, con `con_canceladas`, también las canceladas: su lista
+        sigue siendo el registro de quién iba a ir) que empiezan desde `desde` (el personal
+        incluye las de días recientes, para registrar su asistencia), en orden de inicio."""
+        estados = "('programada', 'cancelada')" if con_canceladas else "('programada')"
         filas = await self._todos(
-            "SELECT id FROM sesiones WHERE estado = 'programada' AND inicio >= ?"
+            f"SELECT id FROM sesiones WHERE estado IN {estados} AND inicio >= ?"
             " ORDER BY inicio, id LIMIT ?", (texto_fecha(desde), limite))
         sesiones = [await self.sesion(f["id"]) for f in filas]
         return [s for s in sesiones if s is not None]
