@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversaciones.comun import Paso, repetir_paso, salidas
+from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
 from interfaz.aviso import version_aviso
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
@@ -355,9 +355,12 @@ def conversacion() -> ConversationHandler:
                 decidir_sensibles, pattern="^perfil:sensibles:(si|no)$")),
             DISCAPACIDAD: _paso(DISCAPACIDAD, _opcion("discapacidad"), _saltar("discapacidad")),
             LENGUA: _paso(LENGUA, _opcion("lengua_indigena"), _saltar("lengua_indigena")),
-            RESUMEN: _paso(RESUMEN,
-                           CallbackQueryHandler(editar, pattern=r"^perfil:editar:\w+$"),
-                           CallbackQueryHandler(listo, pattern="^perfil:listo$")),
+            # En el resumen ya no falta nada: lo que la persona escriba (o mande) cierra el
+            # perfil y se atiende como si no estuviera abierto, en vez de repetir el resumen.
+            RESUMEN: [CallbackQueryHandler(editar, pattern=r"^perfil:editar:\w+$"),
+                      CallbackQueryHandler(listo, pattern="^perfil:listo$"),
+                      MessageHandler(filters.ALL & ~filters.COMMAND, interrumpir),
+                      CallbackQueryHandler(repetir(RESUMEN), pattern="^perfil:")],
         },
         fallbacks=salidas(),
     )

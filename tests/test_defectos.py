@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from emulador import UsuarioFicticio
-from tests.conversador import ID_PERSONAL, BotDePrueba, Persona, textos
+from tests.conversador import ID_PERSONAL, BotDePrueba, Persona, completar_perfil, textos
 from tests.cursos_prueba import crear, inscrita
 from tests.test_personal import abrir_sesion, con_perfil, inscribir, nueva_sesion, servicios
 
@@ -140,3 +140,18 @@ async def test_fecha_mal_escrita_un_solo_ejemplo_y_futuro(personal: Persona, bot
     assert len(fechas) == 1, personal.texto()
     hoy = bot.reloj.ahora().astimezone(bot.config.zona_horaria).date()
     assert datetime.strptime(fechas[0], "%d/%m/%Y").date() > hoy
+
+
+# --- 2. /perfil abierto no atrapa lo que la persona escribe ------------------------------------
+
+async def test_perfil_abierto_no_atrapa_el_texto(ana: Persona) -> None:
+    await completar_perfil(ana)
+    await ana.escribe("/perfil")
+    assert ana.botones()  # el resumen con sus botones
+    await ana.escribe("/menu")
+    for _ in range(2):
+        nuevos = textos(await ana.escribe("quiero hablar con alguien"))
+        assert "Contesta con los botones" not in nuevos
+        assert "Tu perfil" not in nuevos
+    await ana.escribe("/perfil")  # y el perfil se sigue abriendo como siempre
+    assert "✅ Así está bien" in ana.botones()
