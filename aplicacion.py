@@ -372,9 +372,10 @@ class Coopera:
             url_base=self.config.url_base)
         await registrar_comandos(self.aplicacion)
         servicios: Servicios = self.aplicacion.bot_data["servicios"]
-        # Los envíos en bloque usan su propio Bot: un 429 de un recordatorio no frena
-        # las respuestas a quien está usando el bot en ese momento.
-        self.despachador = Despachador(self.config, self.almacen, self.reloj)
+        # Los envíos en bloque usan su propio Bot (un 429 de un recordatorio no frena las
+        # respuestas) pero el MISMO presupuesto que las respuestas, que pasan primero.
+        self.despachador = Despachador(self.config, self.almacen, self.reloj,
+                                       presupuesto=self.aplicacion.bot.rate_limiter.presupuesto)
         self.recordatorios = ProgramadorRecordatorios(
             self.config, self.almacen, self.reloj, self.despachador, servicios.textos,
             servicios.contenido, self.aplicacion.job_queue)

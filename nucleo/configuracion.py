@@ -68,7 +68,7 @@ class Configuracion:
     carpeta_contenido: Path = CARPETA_CONTENIDO
     antelaciones_min: tuple[int, ...] = (24 * 60, 60)
     silencio: HorasDeSilencio = field(default_factory=HorasDeSilencio)
-    envios_por_segundo: float = 25.0
+    envios_por_segundo: float = 25.0  # tope propio de la cola en bloque (dentro del presupuesto)
     mensajes_por_segundo: float = 30.0  # respuestas; 0 apaga el ritmo (solo mediciones)
     # Tope (s) de la espera entre reintentos de la cola cuando Telegram no responde.
     envios_espera_maxima: float = 60.0
@@ -94,8 +94,8 @@ class Configuracion:
             carpeta_contenido=Path(entorno.get("COOPERA_CONTENIDO") or CARPETA_CONTENIDO),
             antelaciones_min=_antelaciones(entorno.get("COOPERA_RECORDATORIOS") or "1440,60"),
             silencio=_silencio(entorno.get("COOPERA_SILENCIO") or "21:00-08:00"),
-            envios_por_segundo=_numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", 25.0, 1, 30),
-            mensajes_por_segundo=_numero(entorno, "COOPERA_MENSAJES_POR_SEGUNDO", 30.0, 0, 30),
+            envios_por_segundo=_envios_por_segundo(entorno),
+            mensajes_por_segundo=_numero(entorno, "COOPERA_MENSAJES_POR_SEGUNDO", 30.0, 0, 1000),
             envios_espera_maxima=_numero(entorno, "COOPERA_ENVIOS_ESPERA_MAXIMA", 60.0, 1, 3600),
             grupo_asesoria=_grupo_asesoria(entorno.get("COOPERA_GRUPO_ASESORIA", "")),
             horario_asesoria=_horario_asesoria(entorno.get("COOPERA_HORARIO_ASESORIA", "")),
@@ -239,6 +239,13 @@ def _webhook(entorno: Mapping[str, str]) -> ConfiguracionWebhook | None:
             "print(secrets.token_urlsafe(32))\"")
     return ConfiguracionWebhook(url=url, escucha=(host.strip("[]"), int(puerto)),
                                 secreto=Secreto(secreto))
+
+
+def _envios_por_segundo(entorno: Mapping[str, str]) -> float:
+    """El tope propio de la cola en bloque, dentro del presupuesto de todo el bot
+    (COOPERA_MENSAJES_POR_SEGUNDO): por omisión, todo el presupuesto; nunca más que él."""
+    total = _numero(entorno, "COOPERA_MENSAJES_POR_SEGUNDO", 30.0, 0, 1000) or 1000.0
+    return _numero(entorno, "COOPERA_ENVIOS_POR_SEGUNDO", total, 1, total)
 
 
 def _numero(entorno: Mapping[str, str], nombre: str, defecto: float, minimo: float,

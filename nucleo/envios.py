@@ -23,8 +23,13 @@ falla sola (un chat que da 5xx) no frena a las demás. El primer envío que sale
 respuesta de Telegram) reabre la cola a toda velocidad. Un corte confirmado (fallan dos pruebas
 seguidas) deja UN aviso en el registro y una nota al terminar, no uno por fila ni por intento.
 
-Límites de Telegram: `envios_por_segundo` en total (25 por omisión, deja aire para las respuestas
-interactivas dentro de los 30/s del bot) y 1 por segundo a cada chat.
+Límites de Telegram: un solo presupuesto para todo el bot. Con `presupuesto` (el `Presupuesto`
+de `nucleo.ritmo` que usan las respuestas; `Coopera.iniciar` lo comparte), cada envío toma su
+lugar con prioridad `EN_BLOQUE` ANTES de sacar la fila de la base: las respuestas a quien usa
+el bot pasan primero y la cola usa lo que quede (un envío esperando su lugar no es un envío en
+vuelo: si el proceso muere ahí, su fila sigue `pendiente`). `envios_por_segundo` es además un
+tope propio de la cola (COOPERA_ENVIOS_POR_SEGUNDO; por omisión, todo el presupuesto). Un 429
+de un envío en bloque pausa solo la cola, nunca las respuestas. A cada chat, 1 por segundo.
 """
 
 from __future__ import annotations
@@ -62,12 +67,12 @@ from nucleo.almacen import Almacen
 from nucleo.almacen.envios import EnvioNuevo, EnvioPendiente
 from nucleo.configuracion import Configuracion
 from nucleo.reloj import Reloj
+from nucleo.ritmo import EN_BLOQUE, LIMITE_PAGADO, Presupuesto
 
 __all__ = ["Despachador", "EnvioNuevo"]
 
 registro = logging.getLogger("coopera.envios")
 
-LIMITE_TELEGRAM = 30  # mensajes por segundo, en total, para un bot
 EN_VUELO = 8  # envíos a la vez: a 30/s con ~250 ms de ida y vuelta hacen falta unos 8
 ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4... hasta el tope
 ESPERA_RESPUESTA = 15.0  # s; si Telegram no contesta en este tiempo, el envío queda incierto
@@ -114,7 +119,8 @@ class Despachador:
                  reloj_monotono: Callable[[], float] = time.monotonic,
                  espera_respuesta: float = ESPERA_RESPUESTA,
                  espera_base: float = ESPERA_BASE,
-                 espera_maxima: float | None = None) -> None:
+                 espera_maxima: float | None = None,
+                 presupuesto: Presupuesto | None = None) -> None:
         self._config, self._almacen, self._reloj = config, almacen, reloj
         self._monotono = reloj_monotono
         self._espera_respuesta = espera_respuesta
@@ -122,7 +128,7 @@ class Despachador:
         self._espera_maxima = (config.envios_espera_maxima if espera_maxima is None
                                else espera_maxima)
         # Ventana deslizante: hasta `_por_ventana` envíos cada `_ventana` segundos.
-        por_segundo = min(config.envios_por_segundo, LIMITE_TELEGRAM)
+        por_segundo = min(config.envios_por_segundo, LIMITE_PAGADO)
         self._por_ventana = max(1, math.floor(por_segundo))
         self._ventana = self._por_ventana / por_segundo
         self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
@@ -134,6 +140,9 @@ class Despachador:
         self._pausa_hasta = 0.0
         self._corte: _Corte | None = None
         self._aviso = asyncio.Event()
+        # El presupuesto compartido con las respuestas (apagado: solo el tope propio).
+        self._presupuesto = presupuesto if presupuesto is not None and presupuesto.activo else None
+        self._esperando_turno = False
         self._parando = False
         self._bot: Bot | None = None
         self._trabajador: asyncio.Task[None] | None = None
@@ -159,7 +168,16 @@ class Despachador:
         self._parando = True
         self._aviso.set()
         if self._trabajador is not None:
-            await self._trabajador
+            # Esperando lugar en el presupuesto no tiene nada tomado: se cancela. Si no, ve
+            # `_parando` antes de volver a esperar (no hay pausa entre mirarlo y esperar).
+            cancelado = self._esperando_turno
+            if cancelado:
+                self._trabajador.cancel()
+            try:
+                await self._trabajador
+            except asyncio.CancelledError:
+                if not cancelado:
+                    raise
             self._trabajador = None
         if self._en_vuelo:
             await asyncio.wait(list(self._en_vuelo.values()),
@@ -234,6 +252,31 @@ class Despachador:
         espera = self._espera_por_limites(ahora)
         if espera > 0 or self._parando:
             return espera
+        con_turno = False
+        if self._presupuesto is not None:
+            self._esperando_turno = True
+            try:
+                await self._presupuesto.tomar(EN_BLOQUE)
+            finally:
+                self._esperando_turno = False
+            con_turno = True
+            ahora = self._monotono()
+        try:
+            espera = 0.0 if self._parando else self._espera_por_limites(ahora)
+            if espera > 0 or self._parando:
+                return espera
+            espera = await self._lanzar(ahora, con_turno)
+            if espera is None:
+                con_turno = False  # el envío lo suelta al terminar
+                return 0.0
+            return espera
+        finally:
+            if con_turno:
+                self._presupuesto.soltar(conto=False)
+
+    async def _lanzar(self, ahora: float, con_turno: bool) -> float | None:
+        """Toma la siguiente fila y lanza su envío. None si lo lanzó; si no, cuánto esperar
+        antes de volver a mirar (no había nada que mandar, o la cola se pausó)."""
         # Entre tomar la fila (ya no está «pendiente») y registrarla en vuelo hay una espera:
         # `_tomando` evita que vaciar() crea en ese instante que no queda nada.
         self._tomando = True
@@ -253,10 +296,11 @@ class Despachador:
                 await self._almacen.envio_no_intentado(envio.id)
                 return 0.0
             self._chats_en_vuelo.add(envio.telegram_id)
-            self._en_vuelo[envio.id] = asyncio.create_task(self._enviar(envio, ahora))
+            self._en_vuelo[envio.id] = asyncio.create_task(
+                self._enviar(envio, ahora, con_turno=con_turno))
         finally:
             self._tomando = False
-        return 0.0
+        return None
 
     async def _vencer(self) -> None:
         """Lo que ya venció sin salir queda `vencido`: no se manda."""
@@ -307,8 +351,11 @@ class Despachador:
 
     # --- un envío -----------------------------------------------------------------
 
-    async def _enviar(self, envio: EnvioPendiente, inicio: float) -> None:
-        """Manda una fila tomada en `inicio` (monotónico) y anota cómo acabó."""
+    async def _enviar(self, envio: EnvioPendiente, inicio: float, *,
+                      con_turno: bool = False) -> None:
+        """Manda una fila tomada en `inicio` (monotónico) y anota cómo acabó. `con_turno`: ocupa
+        un lugar del presupuesto compartido, que se suelta en cuanto Telegram contesta."""
+        salio = False
         try:
             error: Exception | None = None
             try:
@@ -321,8 +368,12 @@ class Despachador:
             accion = None if error is None else _que_hacer(error)
             # El chat espera su segundo si el mensaje llegó (o pudo llegar); lo que ni salió
             # no cuenta en la ventana de Telegram.
+            salio = error is None or not _no_salio(error)
             self._anotar_fin(envio.telegram_id, llego=error is None or accion == INCIERTO,
-                             salio=error is None or not _no_salio(error))
+                             salio=salio)
+            if con_turno:
+                con_turno = False
+                self._presupuesto.soltar(conto=salio)
             if error is None:
                 await self._almacen.envio_enviado(envio.id, mensaje.message_id,
                                                   self._reloj.ahora())
@@ -332,6 +383,8 @@ class Despachador:
         except Exception:  # la base falló al anotar: la fila queda `enviando` → incierto
             registro.exception("No se pudo anotar el resultado del envío %d", envio.id)
         finally:
+            if con_turno:
+                self._presupuesto.soltar(conto=salio)
             self._en_vuelo.pop(envio.id, None)
             self._aviso.set()
 

@@ -28,10 +28,10 @@ Cómo, sin frenar a nadie más:
 `COOPERA_MENSAJES_POR_SEGUNDO=0` apaga el ritmo (solo para mediciones; se avisa al arrancar): ni
 presupuesto ni turnos por chat. Los 429 y los reintentos siguen funcionando.
 
-Para después: la cola de envíos en bloque (`nucleo.envios.Despachador`) hoy lleva su propio ritmo
-con su propio Bot. `Presupuesto` está hecho para compartirse: el despachador podrá tomar su parte
-del mismo objeto con `async with presupuesto.turno(EN_BLOQUE):` y las respuestas
-(`INTERACTIVO`) siempre pasarán antes que lo que espera en bloque. Juntarlos es otra tarea.
+Un solo presupuesto para todo el bot: la cola de envíos en bloque (`nucleo.envios.Despachador`)
+toma su parte del MISMO `Presupuesto` (`Coopera.iniciar` se lo pasa) con prioridad `EN_BLOQUE`:
+las respuestas (`INTERACTIVO`) siempre pasan antes que lo que espera en bloque, y el bloque usa
+lo que quede. `COOPERA_MENSAJES_POR_SEGUNDO` llega hasta 1,000 (bots que pagan por difundir).
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ registro = logging.getLogger("coopera.ritmo")
 INTERACTIVO = 0  # respuestas a quien está usando el bot: primero
 EN_BLOQUE = 10  # recordatorios y avisos: cuando haya lugar
 
-LIMITE_TELEGRAM = 30  # mensajes por segundo, en total, para un bot
+LIMITE_TELEGRAM = 30  # mensajes por segundo, en total, para un bot (sin pagar)
+LIMITE_PAGADO = 1000  # con difusión pagada, Telegram permite hasta 1,000 por segundo
 INTERVALO_CHAT = 1.0  # s entre dos mensajes al mismo chat
 POR_MINUTO_GRUPO = 20  # mensajes por minuto a un mismo grupo
 MARGEN = 0.02  # s de holgura sobre las ventanas de Telegram
@@ -78,6 +79,7 @@ ESPERA_BASE = 0.2  # s antes del primer reintento; se duplica en cada uno
 ESPERA_MAXIMA = 2.0  # s; tope de la espera entre reintentos
 MAX_429 = 3  # cuántas veces se repite una petición tras un 429
 ESPERA_429_MAXIMA = 60.0  # s; si Telegram pide esperar más, no se repite: se lanza el 429
+RECUPERACION = 2  # envíos en bloque que se pueden juntar para recuperar un retraso
 LIMPIAR_CON = 1000  # con tantos chats guardados, se olvidan los que ya no esperan nada
 
 
@@ -123,13 +125,18 @@ class Presupuesto:
         if por_segundo < 0:
             raise ValueError("por_segundo no puede ser negativo")
         self._reloj = reloj
-        self.por_segundo = min(por_segundo, LIMITE_TELEGRAM)
+        self.por_segundo = min(por_segundo, LIMITE_PAGADO)
         # Ventana deslizante: hasta `_por_ventana` envíos cada `_ventana` segundos.
         self._por_ventana = max(1, math.floor(self.por_segundo)) if self.por_segundo else 0
         self._ventana = self._por_ventana / self.por_segundo if self.por_segundo else 0.0
         self._terminados: deque[float] = deque()  # cuándo contestó Telegram a cada envío
         self._en_vuelo = 0
         self._pausa_hasta = 0.0
+        # Lo que no es INTERACTIVO sale parejo, uno cada 1/por_segundo (con un poco de
+        # recuperación): sin ráfagas que llenen la ventana de golpe, siempre se libera un lugar
+        # pronto y una respuesta nunca espera casi un segundo detrás de una difusión.
+        self._intervalo = 1 / self.por_segundo if self.por_segundo else 0.0
+        self._proximo_en_bloque = 0.0
         self._cola: list[tuple[int, int]] = []  # (prioridad, orden de llegada)
         self._orden = itertools.count()
         self._cambio = asyncio.Event()
@@ -141,13 +148,23 @@ class Presupuesto:
     @contextlib.asynccontextmanager
     async def turno(self, prioridad: int = INTERACTIVO) -> AsyncIterator[None]:
         """Espera un lugar en el presupuesto y lo ocupa mientras dura el envío."""
-        await self._esperar_lugar(prioridad)
+        await self.tomar(prioridad)
         try:
             yield
         finally:
-            self._en_vuelo -= 1
+            self.soltar()
+
+    async def tomar(self, prioridad: int = EN_BLOQUE) -> None:
+        """Espera un lugar y lo ocupa hasta `soltar()` (para quien separa la espera del envío,
+        como la cola en bloque: toma su lugar antes de sacar la fila de la base)."""
+        await self._esperar_lugar(prioridad)
+
+    def soltar(self, *, conto: bool = True) -> None:
+        """Libera un lugar tomado. `conto=False`: no salió ningún mensaje (no ocupa la ventana)."""
+        self._en_vuelo -= 1
+        if conto:
             self._terminados.append(self._reloj())
-            self._avisar()
+        self._avisar()
 
     def pausar(self, segundos: float) -> None:
         """Nadie envía durante `segundos` (un 429 que no es de un chat)."""
@@ -159,9 +176,13 @@ class Presupuesto:
         heapq.heappush(self._cola, entrada)
         try:
             while True:
-                espera = self._espera() if self._cola[0] == entrada else math.inf
+                espera = self._espera(prioridad) if self._cola[0] == entrada else math.inf
                 if espera <= 0:
                     heapq.heappop(self._cola)
+                    if prioridad > INTERACTIVO and self.activo:
+                        self._proximo_en_bloque = max(
+                            self._proximo_en_bloque,
+                            self._reloj() - RECUPERACION * self._intervalo) + self._intervalo
                     self._en_vuelo += 1
                     self._avisar()  # el siguiente en la fila revisa si ya le toca
                     return
@@ -176,7 +197,7 @@ class Presupuesto:
                 self._avisar()
             raise
 
-    def _espera(self) -> float:
+    def _espera(self, prioridad: int = INTERACTIVO) -> float:
         """Segundos hasta que haya lugar (0 si ya lo hay; infinito si hay que esperar a que
         termine un envío en vuelo)."""
         ahora = self._reloj()
@@ -184,6 +205,8 @@ class Presupuesto:
             return self._pausa_hasta - ahora
         if not self.activo:
             return 0.0
+        if prioridad > INTERACTIVO and self._proximo_en_bloque > ahora:
+            return self._proximo_en_bloque - ahora
         limite = ahora - self._ventana - MARGEN
         while self._terminados and self._terminados[0] <= limite:
             self._terminados.popleft()
