@@ -158,8 +158,15 @@ def importar_sesiones(argumentos: list[str]) -> int:
         contenido = cargar_contenido(config.carpeta_contenido)
         if not opciones.archivo.is_file():
             raise FileNotFoundError(f"No encontré el archivo {opciones.archivo}.")
+        ruta_bd = opciones.bd or config.ruta_bd
+        if not ruta_bd.is_file():
+            # Nunca se crea una base nueva: las sesiones quedarían donde el bot no las ve.
+            raise FileNotFoundError(
+                f"No encontré la base de datos del bot en {ruta_bd.resolve()}; no se creó "
+                "ninguna. Corre la orden desde la carpeta del bot (donde está su .env), o di "
+                "cuál es con --bd RUTA o con COOPERA_BD.")
         revision = asyncio.run(importar(
-            opciones.archivo, opciones.bd or config.ruta_bd, contenido, config.zona_horaria,
+            opciones.archivo, ruta_bd, contenido, config.zona_horaria,
             Reloj().ahora(), revisar=opciones.revisar))
     except (ConfiguracionInvalida, ContenidoInvalido, OSError) as error:
         print(f"No se pudo importar.\n{error}", file=sys.stderr)
@@ -171,14 +178,17 @@ def _informar(revision: Revision, revisar: bool) -> int:
     if revision.errores:
         for error in revision.errores:
             print(error, file=sys.stderr)
-        print(f"No se importó ninguna sesión: hay {len(revision.errores)} error(es). "
+        n = len(revision.errores)
+        print(f"No se importó ninguna sesión: hay {n} {'error' if n == 1 else 'errores'}. "
               "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
         return 1
     n = len(revision.sesiones)
     if revisar:
-        print(f"El archivo está bien: {n} sesión(es) listas para importar.")
+        print(f"El archivo está bien: {n} sesión lista para importar." if n == 1 else
+              f"El archivo está bien: {n} sesiones listas para importar.")
     else:
-        print(f"Listo: se importaron {n} sesión(es).")
+        print(f"Listo: se importó {n} sesión." if n == 1 else
+              f"Listo: se importaron {n} sesiones.")
     return 0
 
 

@@ -216,6 +216,8 @@ def _curso(texto: str, contenido: Contenido) -> str:
 async def importar(ruta: Path, ruta_bd: Path, contenido: Contenido, zona: ZoneInfo,
                    ahora: datetime, *, revisar: bool = False) -> Revision:
     """Revisa el archivo y, si todo está bien (y no es solo revisar), lo importa entero."""
+    if not ruta_bd.is_file():  # abrirla la crearía vacía: se importaría donde nadie la ve
+        raise FileNotFoundError(f"No encontré la base de datos del bot en {ruta_bd.resolve()}.")
     revision = revisar_archivo(ruta.read_bytes(), contenido, zona, ahora)
     almacen = await Almacen.abrir(ruta_bd)
     try:

@@ -38,8 +38,16 @@ async def importar_texto(tmp_path: Path, contenido: Contenido, texto: str | byte
                          **opciones: bool) -> Revision:
     ruta = tmp_path / "sesiones.csv"
     ruta.write_bytes(texto.encode() if isinstance(texto, str) else texto)
-    return await importar(ruta, tmp_path / "coopera.sqlite3", contenido, ZONA, AHORA,
-                          **opciones)
+    ruta_bd = tmp_path / "coopera.sqlite3"
+    if not ruta_bd.exists():
+        await base_vacia(ruta_bd)
+    return await importar(ruta, ruta_bd, contenido, ZONA, AHORA, **opciones)
+
+
+async def base_vacia(ruta_bd: Path) -> Path:
+    """La base del bot, ya creada (como la deja el bot al arrancar): importar no crea una."""
+    await (await Almacen.abrir(ruta_bd)).cerrar()
+    return ruta_bd
 
 
 async def sesiones_en(ruta_bd: Path) -> list:
@@ -125,7 +133,7 @@ def _con(**cambios: str) -> str:
     (_con(fecha="31/02/2027"),
      "línea 3, columna fecha: Esa fecha no existe en el calendario: 31/02/2027."),
     (_con(fecha="01/01/2020"), "línea 3, columna fecha: «01/01/2020»: Esa fecha ya pasó"),
-    (_con(fecha="mañana"), "línea 3, columna fecha: «mañana»: Escribe la fecha"),
+    (_con(fecha="mañana"), "línea 3, columna fecha: «mañana»: No entiendo esa fecha"),
     (_con(hora="25:00"), "línea 3, columna hora: «25:00»: Escribe la hora"),
     (_con(fecha="25/11/2026", hora="09:00"), "línea 3, columna hora: «09:00»: Esa hora ya pasó"),
     (_con(duracion_min="5"), "línea 3, columna duracion_min: «5»: La duración va en minutos"),
@@ -188,12 +196,13 @@ async def test_se_informan_todos_los_errores_en_orden(tmp_path: Path,
 
 # --- la línea de comandos de verdad ---------------------------------------------------------
 
-def _correr(*argumentos: str, bd: Path | None = None) -> subprocess.CompletedProcess:
+def _correr(*argumentos: str, bd: Path | None = None,
+            carpeta: Path = RAIZ) -> subprocess.CompletedProcess:
     entorno = {k: v for k, v in os.environ.items()
                if k not in ("TELEGRAM_BOT_TOKEN", "COOPERA_BD")}  # no necesita token
     if bd is not None:
         entorno["COOPERA_BD"] = str(bd)
-    return subprocess.run([sys.executable, *argumentos], cwd=RAIZ, env=entorno,
+    return subprocess.run([sys.executable, *argumentos], cwd=carpeta, env=entorno,
                           capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -207,16 +216,16 @@ def _archivo_real(tmp_path: Path, cupo: str = "20") -> Path:
 
 
 async def test_linea_de_comandos_bot_py(tmp_path: Path) -> None:
-    ruta_bd = tmp_path / "bot.sqlite3"
+    ruta_bd = await base_vacia(tmp_path / "bot.sqlite3")
     resultado = _correr("bot.py", "importar-sesiones", str(_archivo_real(tmp_path)),
                         "--bd", str(ruta_bd))
     assert resultado.returncode == 0, resultado.stderr
-    assert "se importaron 2 sesión(es)" in resultado.stdout
+    assert "se importaron 2 sesiones." in resultado.stdout
     assert len(await sesiones_en(ruta_bd)) == 2
 
 
 async def test_linea_de_comandos_modulo_con_errores(tmp_path: Path) -> None:
-    ruta_bd = tmp_path / "modulo.sqlite3"
+    ruta_bd = await base_vacia(tmp_path / "modulo.sqlite3")
     resultado = _correr("bot.py", "importar-sesiones", str(_archivo_real(tmp_path, cupo="mil")),
                         bd=ruta_bd)
     assert resultado.returncode == 1
@@ -226,3 +235,18 @@ async def test_linea_de_comandos_modulo_con_errores(tmp_path: Path) -> None:
     sin_archivo = _correr("bot.py", "importar-sesiones", str(tmp_path / "no_existe.csv"),
                           bd=ruta_bd)
     assert sin_archivo.returncode == 2 and "No encontré el archivo" in sin_archivo.stderr
+
+
+async def test_desde_otra_carpeta_no_crea_una_base_nueva(tmp_path: Path) -> None:
+    """Sin .env ni COOPERA_BD en esa carpeta, la base configurada (datos/coopera.sqlite3)
+    no está ahí: antes se creaba vacía, se importaba en ella y decía «Listo»."""
+    archivo = _archivo_real(tmp_path)
+    resultado = _correr(str(RAIZ / "bot.py"), "importar-sesiones", str(archivo),
+                        carpeta=tmp_path)
+    assert resultado.returncode == 2
+    assert "No encontré la base de datos del bot" in resultado.stderr
+    assert "Listo" not in resultado.stdout
+    assert not (tmp_path / "datos").exists()
+    con_bd = _correr(str(RAIZ / "bot.py"), "importar-sesiones", str(archivo), "--bd",
+                     str(tmp_path / "otra.sqlite3"), carpeta=tmp_path)
+    assert con_bd.returncode == 2 and not (tmp_path / "otra.sqlite3").exists()
