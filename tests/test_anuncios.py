@@ -88,3 +88,27 @@ async def test_respuestas_y_difusion_comparten_un_presupuesto(con_limites: BotDe
     # Sola, cada respuesta sale en unos 20 ms; con la suite en paralelo, la máquina cargada.
     # Detrás de una ráfaga de la difusión esperaría casi un segundo.
     assert demoras[len(demoras) // 2] < 0.1 and demoras[-1] < 0.5, [round(d, 3) for d in demoras]
+
+
+async def test_un_429_de_la_difusion_no_frena_las_respuestas(con_limites: BotDePrueba) -> None:
+    """Telegram pide esperar a la cola (429 con retry_after): la difusión se pausa, las
+    respuestas siguen saliendo al momento, y al final cada anuncio llega una sola vez."""
+    emulador, coopera = con_limites.emulador, con_limites.coopera
+    destinatarios = list(range(6000, 6010))
+    ana = UsuarioFicticio(9100, first_name="Ana")
+    for telegram_id in destinatarios:
+        emulador.conocer(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
+    emulador.conocer(ana)
+    await coopera.almacen.sembrar_personas(destinatarios, con_limites.reloj.ahora())
+    emulador.inyectar_fallo("429", metodo="sendMessage", chat_id=destinatarios[0],
+                            retry_after=2)
+    await coopera.despachador.encolar(
+        [EnvioNuevo(t, "Anuncio", f"anuncio:2:{t}", prioridad=9) for t in destinatarios])
+    await esperar(lambda: any(p.estado_http == 429 for p in emulador.peticiones))
+    inicio = time.monotonic()
+    await coopera.aplicacion.bot.send_message(ana.id, "Tu respuesta")
+    assert time.monotonic() - inicio < 0.5
+    await coopera.despachador.vaciar(30)
+    por_chat = [int(p.parametros["chat_id"]) for p in emulador.entregados("sendMessage")]
+    assert sorted(c for c in por_chat if c in destinatarios) == destinatarios
+    assert (await coopera.despachador.cuentas())["enviado"] == len(destinatarios)
