@@ -30,7 +30,7 @@ COMANDOS_QUE_INTERRUMPEN = ("start", "perfil", "orientacion", "cursos", "mis_cur
                             "asistencia", "asesoria", "cooperativa")
 BOTONES_QUE_INTERRUMPEN = (
     r"^(menu:(start|perfil|orientacion|cursos|asesoria)|aviso:(acepto|rechazo)|ase:acepto"
-    r"|datos:borrar_si)$"
+    r"|datos:borrar_si(:\d{1,12})?)$"
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 from telegram import Update
@@ -14,6 +15,9 @@ from nucleo.fechas import fecha_corta, fecha_y_hora
 from nucleo.tarjetas import nombre_curso
 from nucleo.textos import NOMBRES_IDIOMAS, Traductor
 from nucleo.vocabulario import NOMBRE_ROL, EstadoInscripcion
+
+# Cuánto sirve el botón «Sí, borrar todo» después de pedirlo.
+VIGENCIA_CONFIRMACION = timedelta(minutes=10)
 
 
 async def mostrar_datos(update: Update, contexto: Contexto) -> None:
@@ -125,18 +129,44 @@ def _respuestas(contexto: Contexto, _: Traductor, respuestas: dict[str, str]) ->
 
 
 async def pedir_confirmacion(update: Update, contexto: Contexto) -> None:
-    """«Borrar todos mis datos»: pide confirmar, porque no se puede deshacer."""
+    """«Borrar todos mis datos»: pide confirmar, porque no se puede deshacer. El botón lleva
+    la hora en que se pidió (datos:borrar_si:<segundos>) y vence en `VIGENCIA_CONFIRMACION`."""
     _ = contexto.traductor
-    texto = _("¿Seguro que quieres borrar todos tus datos? Esto no se puede deshacer. "
-              "Borraremos tu perfil, tus respuestas y tu decisión sobre el aviso.")
-    botones = teclado([(_("Sí, borrar todo"), "datos:borrar_si")],
+    texto = _("¿Seguro que quieres borrar todos tus datos? Esto no se puede deshacer.\n\n"
+              "Borraremos tu perfil, tus respuestas a la orientación y tu decisión sobre el "
+              "aviso. También dejarás tus lugares en los cursos y en las listas de espera, "
+              "ya no te llegarán recordatorios, se borrarán tus conversaciones con la persona "
+              "asesora y saldrás de tus grupos de cooperativa.\n\n"
+              "Este botón sirve durante {minutos} minutos.").format(
+        minutos=int(VIGENCIA_CONFIRMACION.total_seconds() // 60))
+    pedido = int(contexto.reloj.ahora().timestamp())
+    botones = teclado([(_("Sí, borrar todo"), f"datos:borrar_si:{pedido}")],
                       [(_("No, conservarlos"), "datos:conservar")])
     await responder(update, texto, botones)
 
 
+def _confirmacion_vigente(update: Update, contexto: Contexto) -> bool:
+    """El «Sí, borrar todo» se pidió hace menos de `VIGENCIA_CONFIRMACION` (un botón viejo,
+    o uno sin hora, de antes de este cambio, ya no borra nada)."""
+    _prefijo, _sep, pedido = update.callback_query.data.partition("datos:borrar_si:")
+    if not pedido.isdigit():
+        return False
+    edad = contexto.reloj.ahora() - datetime.fromtimestamp(int(pedido), UTC)
+    return timedelta(0) <= edad <= VIGENCIA_CONFIRMACION
+
+
 async def borrar(update: Update, contexto: Contexto) -> None:
-    """«Sí, borrar todo»: borra cada dato de la persona, en todas las tablas."""
+    """«Sí, borrar todo» (datos:borrar_si:<segundos>): si no venció, borra cada dato de la
+    persona, en todas las tablas; si venció, no borra nada y ofrece pedirlo otra vez."""
     usuario_id = update.effective_user.id
+    if not _confirmacion_vigente(update, contexto):
+        _ = contexto.traductor
+        await responder(update, _(
+            "Ese botón ya venció: por seguridad, la confirmación para borrar tus datos sirve "
+            "solo unos minutos. No borramos nada. Si todavía quieres borrarlos, pídelo otra "
+            "vez."), teclado([(_("🗑️ Borrar todos mis datos"), "datos:borrar")],
+                             [boton_menu(_)]))
+        return
     # Antes de borrar las filas: el tema y las copias que el bot dejó al personal.
     olvido = await contexto.asesoria.olvidar(contexto.bot, usuario_id)
     # Sale de sus grupos de cooperativa avisando a los demás (la responsabilidad pasa a otra

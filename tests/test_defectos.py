@@ -155,3 +155,26 @@ async def test_perfil_abierto_no_atrapa_el_texto(ana: Persona) -> None:
         assert "Tu perfil" not in nuevos
     await ana.escribe("/perfil")  # y el perfil se sigue abriendo como siempre
     assert "✅ Así está bien" in ana.botones()
+
+
+# --- 5. borrar los datos: dice todo lo que se va, y la confirmación vence ----------------------
+
+async def test_borrar_dice_todo_y_un_boton_viejo_no_borra(ana: Persona, bot) -> None:
+    await completar_perfil(ana)
+    await ana.escribe("/mis_datos")
+    await ana.pulsa("🗑️ Borrar todos mis datos")
+    texto = ana.texto()
+    for esperado in ("lugares en los cursos", "recordatorios", "persona asesora",
+                     "grupos de cooperativa", "10 minutos"):
+        assert esperado in texto, esperado
+    viejo = ana.ultimo().message_id
+    bot.reloj.avanzar(minutes=11)
+    await ana.pulsa("Sí, borrar todo", message_id=viejo)
+    assert "ya venció" in ana.texto() and "No borramos nada" in ana.texto()
+    assert await bot.almacen.persona(ana.id) is not None
+    await ana.pulsa_datos("datos:borrar_si")  # un botón de antes, sin hora
+    assert await bot.almacen.persona(ana.id) is not None
+    await ana.pulsa("🗑️ Borrar todos mis datos")  # lo pide otra vez, y ahora sí
+    await ana.pulsa("Sí, borrar todo")
+    assert "Borramos todos tus datos" in ana.texto()
+    assert await bot.almacen.persona(ana.id) is None
