@@ -122,14 +122,19 @@ async def sesiones_del_filtro(contexto: Contexto, filtro: Filtro,
 async def inicio(update: Update, contexto: Contexto) -> None:
     """/cursos, el botón del menú y «Otra búsqueda»."""
     _ = contexto.traductor
-    texto = _("<b>Cursos gratis</b> 📚\nAprende a trabajar por tu cuenta o en cooperativa. "
-              "¿Cómo quieres buscar?")
-    filas = [
-        [(_("📖 Por tema"), "cur:temas")],
-        [(_("📍 Por lugar"), "cur:lugares:0")],
-        [(_("💻 Presencial o en línea"), "cur:modos")],
-        [(_("📋 Ver todos los cursos"), "cur:l:-:0")],
-    ]
+    if await contexto.almacen.sesiones_proximas(contexto.reloj.ahora()):
+        texto = _("<b>Cursos gratis</b> 📚\nAprende a trabajar por tu cuenta o en cooperativa. "
+                  "¿Cómo quieres buscar?")
+        filas = [
+            [(_("📖 Por tema"), "cur:temas")],
+            [(_("📍 Por lugar"), "cur:lugares:0")],
+            [(_("💻 Presencial o en línea"), "cur:modos")],
+            [(_("📋 Ver todos los cursos"), "cur:l:-:0")],
+        ]
+    else:  # sin ninguna fecha, buscar por tema o lugar solo lleva a «no hay fechas»
+        texto = _("<b>Cursos</b> 📚\nPor ahora no hay fechas de ningún curso. Puedes ver de "
+                  "qué trata cada uno; vuelve pronto para ver sus fechas.")
+        filas = [[(_("📋 Ver todos los cursos"), "cur:l:-:0")]]
     if await acepto(contexto, update.effective_user.id):
         filas.append([(_("🗓️ Mis cursos"), "mc:lista")])
     await responder(update, texto, teclado(*filas, [boton_menu(_)]))

@@ -178,3 +178,14 @@ async def test_borrar_dice_todo_y_un_boton_viejo_no_borra(ana: Persona, bot) -> 
     await ana.pulsa("Sí, borrar todo")
     assert "Borramos todos tus datos" in ana.texto()
     assert await bot.almacen.persona(ana.id) is None
+
+
+# --- 6. /cursos sin ninguna fecha lo dice de entrada --------------------------------------------
+
+async def test_cursos_sin_fechas_lo_dice_de_entrada(ana: Persona, bot) -> None:
+    await ana.escribe("/cursos")
+    assert "no hay fechas de ningún curso" in ana.texto()
+    assert "📖 Por tema" not in ana.botones() and "📋 Ver todos los cursos" in ana.botones()
+    await crear(bot)
+    await ana.escribe("/cursos")
+    assert "¿Cómo quieres buscar?" in ana.texto() and "📖 Por tema" in ana.botones()
