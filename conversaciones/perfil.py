@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
 from interfaz.aviso import version_aviso
+from interfaz.cursos import INSCRIPCION_PENDIENTE
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
@@ -158,6 +159,14 @@ async def terminar(update: Update, contexto: Contexto) -> int:
     """El perfil quedó completo: lo dice y ofrece el menú → fin."""
     _ = contexto.traductor
     perfil = await contexto.almacen.perfil(update.effective_user.id)
+    pendiente = contexto.user_data.pop(INSCRIPCION_PENDIENTE, None)
+    if pendiente is not None:  # llegó aquí queriendo inscribirse: se retoma esa fecha
+        texto = _("¡Listo, {nombre}! Tu perfil quedó guardado. Ahora sí, sigamos con tu "
+                  "inscripción.").format(nombre=escape(perfil.nombre or ""))
+        botones = teclado([(_("📅 Seguir con mi inscripción"), f"cur:s:{pendiente}")],
+                          [boton_menu(_)])
+        await responder(update, texto, botones, editar=False)
+        return ConversationHandler.END
     texto = _("¡Listo, {nombre}! Tu perfil quedó guardado. Puedes cambiarlo con /perfil.\n\n"
               "¿Quieres saber qué camino te conviene para trabajar por tu cuenta?").format(
         nombre=escape(perfil.nombre or ""))

@@ -336,7 +336,7 @@ async def ver_sesion(update: Update, contexto: Contexto) -> None:
         return
     usuario_id = update.effective_user.id
     if not await acepto(contexto, usuario_id):
-        await pedir_permiso(update, contexto)
+        await pedir_permiso(update, contexto, sesion_id=sesion.id)
         return
     previa = await contexto.almacen.inscripcion_activa(sesion.id, usuario_id)
     if previa is not None:
@@ -370,7 +370,7 @@ async def inscribir(update: Update, contexto: Contexto) -> None:
     _accion, tipo, sesion_texto = update.callback_query.data.split(":")
     usuario_id = update.effective_user.id
     if not await acepto(contexto, usuario_id):
-        await pedir_permiso(update, contexto)
+        await pedir_permiso(update, contexto, sesion_id=int(sesion_texto))
         return
     resultado = await contexto.capacitacion.inscribir(int(sesion_texto), usuario_id,
                                                       permitir_espera=tipo == "espera")
@@ -384,7 +384,7 @@ async def _contar_resultado(update: Update, contexto: Contexto, sesion_id: int,
     if resultado.codigo in (Inscribir.NO_EXISTE, Inscribir.PASADA, Inscribir.SESION_CANCELADA):
         await no_disponible(update, contexto, resultado.codigo)
     elif resultado.codigo == Inscribir.SIN_PERMISO:
-        await pedir_permiso(update, contexto)
+        await pedir_permiso(update, contexto, sesion_id=sesion_id)
     elif resultado.codigo in (Inscribir.YA_INSCRITA, Inscribir.YA_EN_ESPERA):
         await _ya_estabas(update, contexto, resultado.codigo, resultado.posicion_espera)
     elif resultado.codigo == Inscribir.LLENA:

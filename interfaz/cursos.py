@@ -19,7 +19,16 @@ async def acepto(contexto: Contexto, telegram_id: int) -> bool:
     return persona is not None and persona.acepto
 
 
-async def pedir_permiso(update: Update, contexto: Contexto, *, editar: bool = False) -> None:
+# En user_data: la fecha que la persona quería cuando se le pidió el aviso.
+INSCRIPCION_PENDIENTE = "inscripcion_pendiente"
+
+
+async def pedir_permiso(update: Update, contexto: Contexto, *, editar: bool = False,
+                        sesion_id: int | None = None) -> None:
+    """Para inscribirse hace falta el aviso aceptado. Con `sesion_id`, la fecha que la persona
+    quería queda pendiente: al terminar su perfil se le ofrece seguir con esa inscripción."""
+    if sesion_id is not None:
+        contexto.user_data[INSCRIPCION_PENDIENTE] = sesion_id
     _ = contexto.traductor
     texto = _("Para inscribirte necesito guardar tu nombre y tu lugar en la lista. "
               "Para eso pido tu permiso en el aviso de privacidad.")

@@ -189,3 +189,26 @@ async def test_cursos_sin_fechas_lo_dice_de_entrada(ana: Persona, bot) -> None:
     await crear(bot)
     await ana.escribe("/cursos")
     assert "¿Cómo quieres buscar?" in ana.texto() and "📖 Por tema" in ana.botones()
+
+
+# --- 3. aceptar el aviso desde una inscripción no la pierde ------------------------------------
+
+async def test_aceptar_el_aviso_desde_una_inscripcion_la_retoma(ana: Persona, bot) -> None:
+    sesion_id = await crear(bot)
+    await ana.escribe("/cursos")
+    await ana.pulsa("📋 Ver todos los cursos")
+    await ana.pulsa("🗓️ Cooperativismo: lo básico (1)")
+    await ana.pulsa_datos(f"cur:s:{sesion_id}")
+    assert "pido tu permiso" in ana.texto()
+    await ana.pulsa("📄 Leer el aviso")
+    await ana.pulsa("✅ Sí, acepto")
+    await ana.escribe("Ana")
+    await ana.escribe("Puebla")
+    for _ in range(2):
+        await ana.pulsa("Saltar esta pregunta")
+    await ana.pulsa("No, saltarlas")
+    assert "sigamos con tu inscripción" in ana.texto()
+    await ana.pulsa("📅 Seguir con mi inscripción")
+    await ana.pulsa("✅ Sí, inscribirme")
+    assert "Tienes tu lugar" in ana.texto()
+    assert (await bot.almacen.inscripcion_activa(sesion_id, ana.id)) is not None
