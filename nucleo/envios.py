@@ -290,12 +290,17 @@ class Despachador:
                                                         self._en_espera(ahora))
             if envio is None:
                 return self._proximo_desbloqueo(ahora)
-            if self._espera_por_limites(self._monotono()) > 0:
-                # Mientras se tomaba, una respuesta pausó la cola (un 429, un corte): la fila
-                # vuelve como estaba y se respeta la pausa.
+            ahora_ya = self._monotono()
+            if self._espera_por_limites(ahora_ya) > 0 or (
+                    self._presupuesto is not None
+                    and self._presupuesto.chat_libre_desde(envio.telegram_id) > ahora_ya):
+                # Mientras se tomaba, una respuesta pausó la cola (un 429, un corte) o empezó
+                # a escribirle a ese chat: la fila vuelve como estaba y se respeta la espera.
                 await self._almacen.envio_no_intentado(envio.id)
                 return 0.0
             self._chats_en_vuelo.add(envio.telegram_id)
+            if self._presupuesto is not None:
+                self._presupuesto.ocupar_chat(envio.telegram_id, math.inf)
             self._en_vuelo[envio.id] = asyncio.create_task(
                 self._enviar(envio, ahora, con_turno=con_turno))
         finally:
@@ -338,7 +343,10 @@ class Despachador:
 
     def _chats_ocupados(self, ahora: float) -> list[int]:
         self._chat_libre = {c: t for c, t in self._chat_libre.items() if t > ahora}
-        return [*self._chats_en_vuelo, *self._chat_libre]
+        # Los chats a los que una respuesta acaba de escribir (o escribe ahora) también esperan.
+        compartidos = ([c for c in self._presupuesto.chats_ocupados() if isinstance(c, int)]
+                       if self._presupuesto is not None else [])
+        return [*self._chats_en_vuelo, *self._chat_libre, *compartidos]
 
     def _en_espera(self, ahora: float) -> list[int]:
         self._reintentar_en = {i: t for i, t in self._reintentar_en.items() if t > ahora}
@@ -347,6 +355,9 @@ class Despachador:
 
     def _proximo_desbloqueo(self, ahora: float) -> float:
         momentos = [*self._chat_libre.values(), *self._reintentar_en.values()]
+        if self._presupuesto is not None:  # un chat con una respuesta en vuelo: mirar pronto
+            momentos += [min(t, ahora + 0.05)
+                         for t in self._presupuesto.chats_ocupados().values()]
         return max(min(momentos) - ahora, 0.001) if momentos else math.inf
 
     # --- un envío -----------------------------------------------------------------
@@ -385,6 +396,9 @@ class Despachador:
         finally:
             if con_turno:
                 self._presupuesto.soltar(conto=salio)
+            if (self._presupuesto is not None
+                    and math.isinf(self._presupuesto.chat_libre_desde(envio.telegram_id))):
+                self._presupuesto.ocupar_chat(envio.telegram_id, 0.0)  # no quedó anotado
             self._en_vuelo.pop(envio.id, None)
             self._aviso.set()
 
@@ -395,6 +409,8 @@ class Despachador:
         self._chats_en_vuelo.discard(chat_id)
         if llego:
             self._chat_libre[chat_id] = fin + 1.0 + MARGEN
+        if self._presupuesto is not None:
+            self._presupuesto.ocupar_chat(chat_id, fin + 1.0 + MARGEN if llego else 0.0)
 
     async def _anotar_error(self, envio: EnvioPendiente, error: Exception, accion: str,
                             inicio: float) -> None:

@@ -138,6 +138,9 @@ class Presupuesto:
         self._intervalo = 1 / self.por_segundo if self.por_segundo else 0.0
         self._proximo_en_bloque = 0.0
         self._cola: list[tuple[int, int]] = []  # (prioridad, orden de llegada)
+        # Un mensaje por segundo a cada chat, lo mande quien lo mande (respuestas o cola en
+        # bloque): chat → desde cuándo se le puede escribir (infinito: hay uno en vuelo).
+        self._chats: dict[int | str, float] = {}
         self._orden = itertools.count()
         self._cambio = asyncio.Event()
 
@@ -165,6 +168,22 @@ class Presupuesto:
         if conto:
             self._terminados.append(self._reloj())
         self._avisar()
+
+    def chat_libre_desde(self, chat_id: int | str) -> float:
+        """Desde cuándo se puede escribir a `chat_id` (infinito: hay un mensaje en vuelo)."""
+        return self._chats.get(chat_id, 0.0)
+
+    def ocupar_chat(self, chat_id: int | str, hasta: float) -> None:
+        """Anota hasta cuándo no se escribe a `chat_id` (reemplaza lo anotado)."""
+        if len(self._chats) >= LIMPIAR_CON:
+            ahora = self._reloj()
+            self._chats = {c: t for c, t in self._chats.items() if t > ahora}
+        self._chats[chat_id] = hasta
+
+    def chats_ocupados(self) -> dict[int | str, float]:
+        """Los chats a los que no se puede escribir ahora, con desde cuándo se podrá."""
+        ahora = self._reloj()
+        return {c: t for c, t in self._chats.items() if t > ahora}
 
     def pausar(self, segundos: float) -> None:
         """Nadie envía durante `segundos` (un 429 que no es de un chat)."""
@@ -296,20 +315,25 @@ class Ritmo(BaseRateLimiter[int]):
                 if not pautado:
                     return await callback(*args, **kwargs)
                 if chat is not None:
-                    await self._esperar_chat(chat)
-                async with self.presupuesto.turno(prioridad):
-                    try:
-                        resultado = await callback(*args, **kwargs)
-                    except (RetryAfter, NetworkError) as error:
-                        # Lo que Telegram no procesó no cuenta para el chat (el 429 pone su
-                        # propia espera); lo demás sí, por si acaso.
-                        if chat is not None and not (isinstance(error, RetryAfter)
-                                                     or no_llego_a_telegram(error)):
+                    await self._esperar_chat(chat, chat_id)
+                    self.presupuesto.ocupar_chat(chat_id, math.inf)  # la cola no le escribe
+                try:
+                    async with self.presupuesto.turno(prioridad):
+                        try:
+                            resultado = await callback(*args, **kwargs)
+                        except (RetryAfter, NetworkError) as error:
+                            # Lo que Telegram no procesó no cuenta para el chat (el 429 pone
+                            # su propia espera); lo demás sí, por si acaso.
+                            if chat is not None and not (isinstance(error, RetryAfter)
+                                                         or no_llego_a_telegram(error)):
+                                self._anotar_envio(chat)
+                            raise
+                        if chat is not None:
                             self._anotar_envio(chat)
-                        raise
+                        return resultado
+                finally:
                     if chat is not None:
-                        self._anotar_envio(chat)
-                    return resultado
+                        self.presupuesto.ocupar_chat(chat_id, chat.libre_desde)
             except RetryAfter as error:
                 segundos = segundos_de_espera(error)
                 esperas += 1
@@ -318,6 +342,7 @@ class Ritmo(BaseRateLimiter[int]):
                 registro.info("Telegram pide esperar %.0f s (%s); se repite", segundos, endpoint)
                 if chat is not None:  # solo este chat espera; los demás siguen
                     chat.libre_desde = max(chat.libre_desde, self._reloj() + segundos)
+                    self.presupuesto.ocupar_chat(chat_id, chat.libre_desde)
                     continue
                 if chat_id is None:  # un 429 que no es de un chat: todos esperan
                     self.presupuesto.pausar(segundos)
@@ -332,10 +357,11 @@ class Ritmo(BaseRateLimiter[int]):
                               endpoint, type(error).__name__, espera)
                 await asyncio.sleep(espera)
 
-    async def _esperar_chat(self, chat: _Chat) -> None:
+    async def _esperar_chat(self, chat: _Chat, chat_id: int | str) -> None:
         while True:
             ahora = self._reloj()
-            espera = chat.libre_desde - ahora
+            # Lo que la cola en bloque le mandó (o le está mandando) a este chat también cuenta.
+            espera = max(chat.libre_desde, self.presupuesto.chat_libre_desde(chat_id)) - ahora
             if chat.es_grupo:
                 limite = ahora - 60.0 - MARGEN
                 while chat.recientes and chat.recientes[0] <= limite:
@@ -344,7 +370,7 @@ class Ritmo(BaseRateLimiter[int]):
                     espera = max(espera, chat.recientes[0] + 60.0 + MARGEN - ahora)
             if espera <= 0:
                 return
-            await asyncio.sleep(espera)
+            await asyncio.sleep(min(espera, 0.05 if math.isinf(espera) else espera))
 
     def _anotar_envio(self, chat: _Chat) -> None:
         """Telegram contestó (bien o mal): el siguiente a este chat, un segundo después."""

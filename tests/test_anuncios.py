@@ -7,6 +7,7 @@ del límite de Telegram y una respuesta no espera detrás de una difusión.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -112,3 +113,25 @@ async def test_un_429_de_la_difusion_no_frena_las_respuestas(con_limites: BotDeP
     por_chat = [int(p.parametros["chat_id"]) for p in emulador.entregados("sendMessage")]
     assert sorted(c for c in por_chat if c in destinatarios) == destinatarios
     assert (await coopera.despachador.cuentas())["enviado"] == len(destinatarios)
+
+
+async def test_un_chat_recibe_uno_por_segundo_venga_de_donde_venga(
+        con_limites: BotDePrueba) -> None:
+    """Ana recibe un anuncio y enseguida una respuesta (o al revés): entre los dos pasa un
+    segundo y Telegram no contesta 429. (Antes, la cola y las respuestas llevaban cada una su
+    cuenta por chat y el segundo mensaje chocaba con el primero.)"""
+    emulador, coopera = con_limites.emulador, con_limites.coopera
+    ana = UsuarioFicticio(9200, first_name="Ana")
+    emulador.conocer(ana)
+    await coopera.almacen.sembrar_personas([ana.id], con_limites.reloj.ahora())
+    await coopera.despachador.encolar([EnvioNuevo(ana.id, "Anuncio", "anuncio:3:9200",
+                                                  prioridad=9)])
+    await coopera.despachador.vaciar(10)
+    await coopera.aplicacion.bot.send_message(ana.id, "Tu respuesta")
+    await coopera.despachador.encolar([EnvioNuevo(ana.id, "Otro anuncio", "anuncio:4:9200",
+                                                  prioridad=9)])
+    await coopera.despachador.vaciar(10)
+    instantes = [p.instante for p in emulador.entregados(chat_id=ana.id)]
+    assert len(instantes) == 3
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(instantes))
+    assert [p for p in emulador.peticiones if p.estado_http == 429] == []
