@@ -38,13 +38,15 @@ async def conversar_en_terminal(
     entrada: TextIO = sys.stdin,
     salida: TextIO = sys.stdout,
     *,
-    calma: float = 0.3,
+    calma: float = 1.1,
     carpeta_documentos: Path | None = None,
 ) -> None:
     """Conversa con el bot por `entrada`/`salida` hasta «/salir» o fin de la entrada.
 
     Tras cada línea espera a que el bot recoja el mensaje y deje de responder durante `calma`
-    segundos, para que un número pulse el teclado que el bot acaba de mandar. Los documentos
+    segundos, para que un número pulse el teclado que el bot acaba de mandar. Por omisión,
+    algo más que el segundo que el bot deja entre dos mensajes al mismo chat: así una
+    respuesta en dos mensajes (la bienvenida y el aviso) se ve completa. Los documentos
     del bot se guardan en `carpeta_documentos` (por omisión, una carpeta temporal nueva).
     """
     vista = _VistaTerminal(emulador, usuario, salida, carpeta_documentos)

@@ -34,18 +34,28 @@ async def inicio(update: Update, contexto: Contexto) -> None:
         await mostrar_menu(update, contexto, _("¡Qué gusto verte otra vez, {nombre}!").format(
             nombre=nombre))
         return
+    # Dos mensajes, para que cada uno quepa en la pantalla de un celular: la bienvenida y,
+    # luego, el aviso corto con los botones. El aviso completo queda a un botón.
     bienvenida = _(
         "¡Hola, {nombre}! 👋 Soy <b>Coopera Puebla</b>, el asistente de la {siglas}.\n\n"
         "Te ayudo a:\n"
         "• saber si te conviene trabajar por tu cuenta,\n"
-        "• encontrar cursos gratuitos,\n"
-        "• formar una cooperativa con otras personas."
+        "• encontrar cursos,\n"
+        "• formar una cooperativa con otras personas,\n"
+        "• hablar con una persona asesora.\n\n"
+        "Antes, lee cómo cuidamos tus datos 👇"
     ).format(nombre=escape(usuario.first_name), siglas=escape(contexto.contenido.oficina.siglas))
+    await responder(update, bienvenida, editar=False)
+    await responder(update, texto_aviso(contexto), teclado(*botones_consentimiento(_)),
+                    editar=False)
+
+
+def texto_aviso(contexto: Contexto) -> str:
+    """El mensaje del aviso corto, tal como se muestra antes de los botones del permiso."""
+    _ = contexto.traductor
     pregunta = _("¿Estás de acuerdo con este aviso?")
     titulo = _("Aviso de privacidad")  # fuera del f-string: babel no extrae lo de adentro
-    texto = f"{bienvenida}\n\n<b>{titulo}</b>\n{aviso_simplificado(contexto.contenido, _)}"
-    await responder(update, f"{texto}\n\n{pregunta}",
-                    teclado(*botones_consentimiento(_)), editar=False)
+    return f"<b>{titulo}</b>\n{aviso_simplificado(contexto.contenido, _)}\n\n{pregunta}"
 
 
 async def aviso_completo(update: Update, contexto: Contexto) -> None:

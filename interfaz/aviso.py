@@ -29,11 +29,25 @@ def datos_oficina(contenido: Contenido, _: Traductor) -> dict[str, str]:
     return {
         "oficina": escape(_(oficina.nombre)),
         "siglas": escape(oficina.siglas),
-        "contacto": "\n".join(lineas) or _("Pregunta en las oficinas de la Secretaría."),
+        "contacto": "\n".join(lineas) or _("Pregunta en /asesoria."),
     }
 
 
+# Lo que una persona necesita para llegar a la oficina o escribirle. Si falta, el bot no la
+# manda a la oficina: la manda a /asesoria.
+DATOS_PARA_LLEGAR = ("direccion", "telefono", "horario", "correo")
+
+
+def faltan_datos_oficina(contenido: Contenido) -> list[str]:
+    """Los campos de oficina.yaml que están vacíos y que la gente necesita para llegar o
+    escribir (en el orden de DATOS_PARA_LLEGAR). Se avisa al arrancar y en /personal."""
+    oficina = contenido.oficina
+    return [campo for campo in DATOS_PARA_LLEGAR if not getattr(oficina, campo)]
+
+
 def aviso_simplificado(contenido: Contenido, _: Traductor) -> str:
+    """El aviso corto, con los datos de la oficina. Se muestra en su propio mensaje, junto a
+    los botones del permiso; la bienvenida va antes, en otro."""
     plantilla = _(contenido.privacidad.simplificado)
     return plantilla.format_map(datos_oficina(contenido, _))
 

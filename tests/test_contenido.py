@@ -51,7 +51,7 @@ def test_contenido_real_carga(contenido: Contenido) -> None:
     assert len(contenido.privacidad.simplificado) < 900
     assert "/mis_datos" in contenido.privacidad.simplificado
     assert "/privacidad" in contenido.privacidad.simplificado
-    assert contenido.privacidad.revisado == datetime.date(2026, 11, 25)
+    assert contenido.privacidad.revisado == datetime.date(2026, 12, 1)
 
 
 def test_resultados_con_fuentes_y_fecha(contenido: Contenido) -> None:
@@ -501,7 +501,7 @@ CASOS = [
         "integral[3].extra",
         "campo desconocido",
     ),
-    (PRI, "revisado: 2026-11-25", "revisado: pronto", "revisado", "no es una fecha"),
+    (PRI, "revisado: 2026-12-01", "revisado: pronto", "revisado", "no es una fecha"),
     # oficina
     (OFI, 'sitio: "https://puebla.gob.mx"', 'sitio: "puebla.gob.mx"', "sitio", "https://"),
     (OFI, "correo: null ", 'correo: "sin arroba" ', "correo", "no parece un correo"),

@@ -181,7 +181,8 @@ async def test_en_orden_dentro_de_cada_chat_y_el_paso_sobrevive_al_reinicio(
     gente = [persona(bot, 9100 + n, f"Nombre{n}") for n in range(8)]
     for quien in gente:
         emulador.escribir(quien.usuario, "/start")
-    await esperar(lambda: all(quien.mensajes() for quien in gente))
+    # la bienvenida y, después, el aviso con sus botones
+    await esperar(lambda: all(len(quien.mensajes()) == 2 for quien in gente))
     for quien in gente:
         emulador.pulsar_boton(quien.usuario, "✅ Sí, acepto")
     await esperar(lambda: all("¿Cómo quieres que te llame?" in quien.texto() for quien in gente))

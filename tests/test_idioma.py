@@ -21,9 +21,9 @@ def test_traduccion_faltante_cae_al_espanol() -> None:
 
 
 async def test_persona_en_ingles_recibe_todo_en_ingles(john: Persona, bot) -> None:
-    await john.escribe("/start")
-    assert "Hi, John" in john.texto() or "Hello, John" in john.texto()
-    assert "Privacy notice" in john.texto()
+    bienvenida, aviso = await john.escribe("/start")
+    assert "Hi, John" in bienvenida.texto_plano
+    assert "Privacy notice" in aviso.texto_plano and "Telegram" in aviso.texto_plano
     await john.pulsa("✅ Yes, I accept")
     await john.escribe("John")
     await john.escribe("Puebla")

@@ -220,8 +220,9 @@ async def test_un_5xx_en_una_respuesta_se_repite_y_llega(bot: BotDePrueba,
     ultimas = [emulador.escribir(p.usuario, "/start") for p in personas]
     await bot.atendido(max(ultimas))
     for persona in personas:
-        assert "Soy Coopera Puebla" in persona.texto(), persona.id
-        assert len(persona.mensajes()) == 1  # una sola vez: ni repetida ni la disculpa
+        bienvenida, aviso = persona.mensajes()  # una sola vez: ni repetidas ni la disculpa
+        assert "Soy Coopera Puebla" in bienvenida.texto_plano, persona.id
+        assert "Aviso de privacidad" in aviso.texto_plano, persona.id
     fallidas = [p for p in emulador.peticiones if p.estado_http >= 500]
     assert len(fallidas) == 8
 
@@ -287,7 +288,7 @@ async def test_mientras_ana_espera_su_segundo_john_recibe_lo_suyo(
     await ana.escribe("Ana")
     inicio = time.monotonic()
     de_ana = emulador.escribir(ana.usuario, "Puebla")  # dos mensajes: el segundo espera
-    de_john = emulador.escribir(john, "/start")
+    de_john = emulador.escribir(john, "/ayuda")  # un solo mensaje
     await con_limites.atendido(max(de_ana, de_john))
     a1, a2 = [p.instante - inicio for p in emulador.entregados(chat_id=ana.id)][-2:]
     (j,) = [p.instante - inicio for p in emulador.entregados(chat_id=john.id)]
