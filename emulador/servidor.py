@@ -42,7 +42,15 @@ registro = logging.getLogger(__name__)
 TAMANO_MAX_PETICION = 60 * 1024 * 1024
 _RUTA_METODO = re.compile(r"bot([^/]*)/([A-Za-z0-9_]+)/?")
 _RUTA_ARCHIVO = re.compile(r"file/bot([^/]*)/(.+)")
-TIPOS_DE_CAIDA = ("conexion", "502")
+TIPOS_DE_CAIDA = ("conexion", "502", "html", "json_invalido", "ok_false", "lenta")
+# Lo que contesta una API «de basura» con estado 200 (un proxy de portal cautivo, un
+# balanceador mal configurado, una respuesta cortada).
+BASURA = {
+    "html": ("<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>",
+             "text/html"),
+    "json_invalido": ('{"ok": true, "result": [{"update_id": ', "application/json"),
+    "ok_false": ('{"ok": false}', "application/json"),
+}
 
 
 class EmuladorBotAPI(
@@ -76,6 +84,7 @@ class EmuladorBotAPI(
         self._runner: web.AppRunner | None = None
         self._sitio: web.TCPSite | None = None
         self._caida: str | None = None
+        self._demora_caida = 3.0
         self._metodos = self._tabla_de_metodos()
 
     # ---------------------------------------------------------------- ciclo de vida
@@ -140,7 +149,7 @@ class EmuladorBotAPI(
         """El tipo de la caída en curso, o None si la API responde."""
         return self._caida
 
-    async def caida(self, activa: bool, tipo: str = "conexion") -> None:
+    async def caida(self, activa: bool, tipo: str = "conexion", demora: float = 3.0) -> None:
         """Toda la Bot API cae (`activa`) o vuelve, como en un corte real, hasta otra llamada.
 
         - "conexion": el puerto deja de escuchar y se cortan las conexiones abiertas (también
@@ -149,6 +158,11 @@ class EmuladorBotAPI(
           no llegan, así que no se anotan en `peticiones`. Al volver, escucha en el mismo puerto.
         - "502": cada petición, getUpdates incluido, recibe el 502 Bad Gateway en HTML del
           proxy de Telegram (no es JSON); se anotan con estado 502.
+        - Basura con estado 200, anotada con estado 200 y `{"ok": False, "basura": tipo}`:
+          "html" (una página HTML), "json_invalido" (JSON cortado a la mitad) y "ok_false"
+          (`{"ok": false}` sin código ni descripción). Nada se ejecuta.
+        - "lenta": cada petición espera `demora` segundos antes de atenderse (un getUpdates
+          también), y luego se atiende normalmente.
         """
         if tipo not in TIPOS_DE_CAIDA:
             raise ValueError(f"tipo de caída desconocido {tipo!r}; válidos: {TIPOS_DE_CAIDA}")
@@ -156,10 +170,12 @@ class EmuladorBotAPI(
             if self._caida == "conexion" and self._runner is not None:
                 await self._escuchar()
             self._caida = None
+            self._avisar()  # las peticiones lentas siguen ya
             return
         if self._caida is not None:
             await self.caida(False)
         self._caida = tipo
+        self._demora_caida = demora
         if tipo == "conexion" and self._sitio is not None:
             await self._sitio.stop()
             self._sitio = None
@@ -198,6 +214,14 @@ class EmuladorBotAPI(
             self.peticiones.append(Peticion(metodo, parametros.visibles(), instante, 502,
                                             {"ok": False, "html": "502 Bad Gateway"}))
             return web.Response(text=PAGINA_502, status=502, content_type="text/html")
+        if self._caida in BASURA:
+            texto, tipo_contenido = BASURA[self._caida]
+            self.peticiones.append(Peticion(metodo, parametros.visibles(), instante, 200,
+                                            {"ok": False, "basura": self._caida}))
+            return web.Response(text=texto, status=200, content_type=tipo_contenido)
+        if self._caida == "lenta":
+            await self._esperar_hasta(lambda: self._detenido or self._caida != "lenta",
+                                      self._demora_caida)
         if coincidencia is None:
             estado, cuerpo = 404, ErrorAPI(404, "Not Found").cuerpo()
         else:

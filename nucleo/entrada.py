@@ -24,6 +24,7 @@ import asyncio
 import inspect
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Awaitable
@@ -31,7 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import HTTPXRequest
 
@@ -73,15 +74,48 @@ def espera_tras_fallos(fallos: int) -> float:
     return min(ESPERA_MAXIMA, ESPERA_MINIMA * 2 ** max(0, fallos - 8))
 
 
+_RESPUESTA_SANA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
+
+
+class _RespuestasRaras(HTTPXRequest):
+    """HTTPXRequest que trata como falla de red (NetworkError, pasajera: se reintenta) lo que
+    no es una respuesta de la Bot API: una página HTML o JSON cortado (aun con estado 200) y un
+    200 sin `result` (`{"ok": false}`). PTB lanzaría un TelegramError genérico o un KeyError
+    (que el bot tomaría por un error suyo) y registraría un ERROR con el cuerpo entero por cada
+    petición; aquí no se registra nada: quien llama deja una línea por corte.
+
+    Se hace en `do_request`, que es lo que llama `nucleo.instancia.SolicitudVigilada` cuando
+    envuelve a esta petición."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        codigo, contenido = await super().do_request(*args, **kwargs)
+        exito = 200 <= codigo <= 299
+        if exito and _RESPUESTA_SANA.match(contenido) and contenido.rstrip().endswith(b"}"):
+            return codigo, contenido  # lo normal, sin leer el JSON dos veces
+        try:
+            datos = json.loads(contenido.decode("utf-8", "replace"))
+        except ValueError:
+            datos = None
+        if exito and (not isinstance(datos, dict) or datos.get("ok") is not True
+                      or "result" not in datos):
+            raise NetworkError("Telegram contestó con estado 200 algo que no es una respuesta "
+                               "de la Bot API (¿un proxy?)")
+        if not exito and not isinstance(datos, dict):  # la página HTML de un 502, por ejemplo
+            descripcion = f"Telegram contestó {codigo} con algo que no es JSON (¿un proxy?)"
+            contenido = json.dumps({"ok": False, "error_code": codigo,
+                                    "description": descripcion}).encode()
+        return codigo, contenido
+
+
 def peticion_interactiva() -> HTTPXRequest:
     """Las peticiones con las que se contesta a las personas: tiempos cortos."""
-    return HTTPXRequest(
+    return _RespuestasRaras(
         connection_pool_size=CONEXIONES, connect_timeout=TIEMPO_CONEXION,
         read_timeout=TIEMPO_LECTURA, write_timeout=TIEMPO_ESCRITURA,
         pool_timeout=TIEMPO_TURNO_CONEXION, media_write_timeout=TIEMPO_ESCRITURA_ARCHIVOS)
 
 
-class PeticionSondeo(HTTPXRequest):
+class PeticionSondeo(_RespuestasRaras):
     """La petición de getUpdates. Además de lo que hace PTB, guarda el JSON de cada
     actualización tal como llegó (PTB lo convierte en objetos): eso es lo que va al buzón.
     Se lee en `do_request`, así sirve también envuelta (`nucleo.instancia.SolicitudVigilada`).
@@ -287,7 +321,9 @@ class Entrada:
         falla = _Falla()
         while True:
             try:
-                await self._una_vuelta()
+                # Tras una falla, una pregunta sin espera: si Telegram ya volvió, se sabe (y se
+                # dice en el registro) al instante, no al terminar un sondeo largo vacío.
+                await self._una_vuelta(0 if falla.fallos else self._espera_sondeo)
             except asyncio.CancelledError:
                 raise
             except InvalidToken:
@@ -316,12 +352,12 @@ class Entrada:
             if self._intervalo > 0:
                 await asyncio.sleep(self._intervalo)
 
-    async def _una_vuelta(self) -> None:
+    async def _una_vuelta(self, espera: int) -> None:
         """Un getUpdates: lo que llega se guarda y luego entra en la cola. La confirmación a
         Telegram es el offset del siguiente getUpdates, que ya va después de guardar."""
         self._peticion.tomar_crudas()
         actualizaciones = await self._aplicacion.bot.get_updates(
-            offset=self._offset, timeout=self._espera_sondeo,
+            offset=self._offset, timeout=espera,
             allowed_updates=Update.ALL_TYPES)
         if not actualizaciones:
             return
