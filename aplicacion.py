@@ -162,7 +162,7 @@ def registrar_handlers(app: Application) -> None:
         r"^datos:borrar$": mis_datos.pedir_confirmacion,
         r"^datos:borrar_si(:\d{1,12})?$": mis_datos.borrar,
         r"^datos:conservar$": mis_datos.conservar, r"^info:caminos$": informacion.caminos,
-        r"^info:camino:[\w-]+$": informacion.camino,
+        r"^info:camino:[\w-]+(:\d{1,2})?$": informacion.camino,
         r"^menu:asesoria$": asesoria.abrir, r"^ase:acepto$": asesoria.aceptar_aviso,
         # Cursos (ciudadanía): buscar e inscribirse, mis cursos, botones de los recordatorios.
         r"^cur:inicio$": cursos.inicio, r"^cur:temas$": cursos.temas, r"^cur:modos$": cursos.modos,

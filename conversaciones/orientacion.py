@@ -21,20 +21,15 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
-from interfaz.asesoria import boton_asesoria
-from interfaz.orientacion import texto_de_resultado
-from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
+from interfaz.orientacion import mostrar_resultado as pantalla_de_resultado
+from interfaz.respuestas import boton_menu, responder, teclado
 from nucleo.almacen import OrientacionEnCurso
 from nucleo.contenido import Pregunta, Resultado
 from nucleo.contexto import Contexto
-from nucleo.textos import Traductor
 
 RESPONDIENDO, ESCRIBIENDO = range(2)
 PATRON_OPCION = re.compile(r"^or:([\w-]+):([\w-]+)$")
 LARGO_TEXTO = 200
-# Resultados que llevan a /cooperativa aunque su acción sea otra: el grupo chico (2 a 4
-# personas) también se organiza ahí mientras crece.
-RESULTADOS_DE_GRUPO = ("grupo_pequeno",)
 
 
 # --- entrar ----------------------------------------------------------------------------
@@ -99,32 +94,11 @@ async def mostrar_pregunta(update: Update, contexto: Contexto, progreso: Orienta
 
 async def mostrar_resultado(update: Update, contexto: Contexto, resultado: Resultado,
                             respuestas: dict[str, str]) -> None:
-    """El resultado con sus pasos y fuentes; la orientación queda guardada → fin."""
-    _ = contexto.traductor
+    """La primera pantalla del resultado (lo demás, tras «Ver más»); queda guardado → fin."""
     perfil = await contexto.almacen.perfil(update.effective_user.id)
     nombre = perfil.nombre if perfil and perfil.nombre else update.effective_user.first_name
-    texto = texto_de_resultado(contexto, _, resultado, nombre, _actividad(contexto, respuestas))
-    await responder_largo(update, texto, teclado(*_botones_resultado(_, resultado)))
-
-
-def _botones_resultado(_: Traductor, resultado: Resultado) -> list[list[tuple[str, str]]]:
-    filas = []
-    if resultado.siguiente_accion in ("cursos", "cooperativa"):
-        filas.append([(_("📚 Ver los cursos"), "menu:cursos")])
-    if resultado.siguiente_accion == "cooperativa" or resultado.id in RESULTADOS_DE_GRUPO:
-        filas.append([(_("🤝 Organizar mi grupo"), "menu:cooperativa")])
-    # Cada resultado dice que una persona asesora confirma los detalles: aquí está el camino.
-    filas.append([boton_asesoria(_)])
-    filas.append([(_("🔄 Hacer otra vez la orientación"), "or:nueva")])
-    filas.append([boton_menu(_)])
-    return filas
-
-
-def _actividad(contexto: Contexto, respuestas: dict[str, str]) -> str:
-    for pregunta in contexto.contenido.orientacion.preguntas.values():
-        if pregunta.clave == "actividad" and pregunta.id in respuestas:
-            return respuestas[pregunta.id]
-    return ""
+    await pantalla_de_resultado(update, contexto, resultado, nombre, respuestas,
+                                de_orientacion=True)
 
 
 # --- avanzar -------------------------------------------------------------------------------

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from interfaz.asesoria import boton_asesoria
-from interfaz.orientacion import texto_de_resultado
-from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
+from interfaz.orientacion import mostrar_resultado
+from interfaz.respuestas import boton_menu, responder, teclado
 from nucleo.contexto import Contexto
 
 
@@ -21,15 +20,22 @@ async def caminos(update: Update, contexto: Contexto) -> None:
 
 
 async def camino(update: Update, contexto: Contexto) -> None:
-    """info:camino:<id>: un resultado, sin datos guardados de la persona."""
-    _ = contexto.traductor
-    resultado_id = update.callback_query.data.removeprefix("info:camino:")
-    resultado = contexto.contenido.orientacion.resultados.get(resultado_id)
+    """info:camino:<id>[:<pantalla>]: un resultado, pantalla por pantalla («Ver más»).
+
+    Si el último resultado de la orientación de la persona es este, se muestra con sus
+    respuestas (su idea, sus extras); si no, sin datos suyos."""
+    partes = update.callback_query.data.split(":")
+    resultado = contexto.contenido.orientacion.resultados.get(partes[2])
     if resultado is None:
         await caminos(update, contexto)
         return
-    # Sin datos guardados no hay idea escrita: queda un «…» en su lugar.
-    texto = texto_de_resultado(contexto, _, resultado, update.effective_user.first_name, "…")
-    botones = teclado([boton_asesoria(_)], [(_("⬅️ Ver los otros caminos"), "info:caminos")],
-                      [boton_menu(_)])
-    await responder_largo(update, texto, botones)
+    pantalla = int(partes[3]) if len(partes) > 3 else 0
+    usuario = update.effective_user
+    guardadas = await contexto.almacen.orientaciones(usuario.id)
+    suya = guardadas[-1] if guardadas and guardadas[-1].resultado == resultado.id else None
+    perfil = await contexto.almacen.perfil(usuario.id) if suya else None
+    nombre = perfil.nombre if perfil and perfil.nombre else usuario.first_name
+    # Una pantalla nueva debajo de la anterior: lo ya leído queda en el chat.
+    await mostrar_resultado(update, contexto, resultado, nombre,
+                            suya.respuestas if suya else {}, pantalla,
+                            de_orientacion=suya is not None, editar=pantalla == 0)

@@ -48,6 +48,9 @@ MAX_AVISO_SIMPLIFICADO = 900
 TOTAL_MUNICIPIOS = 217
 
 MARCADORES_ORIENTACION = frozenset({"nombre", "actividad"})
+# Una pantalla del resultado de la orientación en un teléfono: lo demás, tras «Ver más».
+MAX_PANTALLA = 900
+MAX_CURSOS_RESULTADO = 4
 MARCADORES_PRIVACIDAD = frozenset({"oficina", "siglas", "contacto"})
 TIPOS_PREGUNTA = ("opciones", "texto")
 ACCIONES = ("cursos", "cooperativa", "ninguna")
@@ -105,8 +108,29 @@ class Resultado:
     texto: str
     pasos: tuple[str, ...]
     siguiente_accion: str
+    fuentes: tuple[str, ...]  # vacío si el resultado no afirma nada de leyes ni programas
+    revisado: datetime.date | None
+    cursos: tuple[str, ...] = ()  # los cursos que el resultado nombra (ids del catálogo)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Un párrafo que se suma a cualquier resultado según lo que la persona contestó.
+
+    `cuando`: clave de pregunta → ids de opción; basta que una respuesta coincida.
+    `cursos_breves`: ofrece los cursos en línea o de hasta esas horas (0: ninguno)."""
+
+    id: str
+    cuando: Mapping[str, tuple[str, ...]]
+    texto: str
+    cursos: tuple[str, ...]
+    cursos_breves: int
     fuentes: tuple[str, ...]
-    revisado: datetime.date
+    revisado: datetime.date | None
+
+    def aplica(self, respuestas_por_clave: Mapping[str, str]) -> bool:
+        return any(respuestas_por_clave.get(clave) in opciones
+                   for clave, opciones in self.cuando.items())
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,16 @@ class Orientacion:
     aviso_guia: str
     preguntas: Mapping[str, Pregunta]
     resultados: Mapping[str, Resultado]
+    extras: tuple[Extra, ...] = ()
+
+    def por_clave(self, respuestas: Mapping[str, str]) -> dict[str, str]:
+        """Las respuestas (por id de pregunta) con la clave de su pregunta."""
+        return {self.preguntas[p].clave: r for p, r in respuestas.items() if p in self.preguntas}
+
+    def extras_de(self, respuestas: Mapping[str, str]) -> list[Extra]:
+        """Los extras que tocan a esas respuestas, en el orden del archivo."""
+        por_clave = self.por_clave(respuestas)
+        return [e for e in self.extras if e.aplica(por_clave)]
 
     def nodo(self, id: str) -> Pregunta | Resultado:
         """La pregunta o el resultado con ese id (KeyError si no existe)."""
@@ -239,6 +273,9 @@ class Contenido:
     privacidad: Privacidad
     cursos: tuple[Curso, ...]
     cooperativa: CaminoCooperativa
+    # True si el catálogo es el de ejemplo (cursos.yaml con «ejemplo: true»): cursos
+    # inventados para probar el bot, no los del programa.
+    cursos_de_ejemplo: bool = False
 
     def curso(self, curso_id: str) -> Curso | None:
         """El curso del catálogo; None si ya no está (una sesión vieja puede nombrarlo)."""
@@ -502,9 +539,10 @@ class _Archivo:
 # --- Orientación ----------------------------------------------------------------------------
 
 
-def _cargar_orientacion(carpeta: Path) -> Orientacion:
+def _cargar_orientacion(carpeta: Path, cursos: tuple[Curso, ...] = ()) -> Orientacion:
     archivo = _Archivo(carpeta, ARCHIVO_ORIENTACION)
-    raiz = archivo.mapa(archivo.datos, "", ("inicio", "aviso_guia", "preguntas", "resultados"))
+    raiz = archivo.mapa(archivo.datos, "", ("inicio", "aviso_guia", "preguntas", "resultados"),
+                        ("extras",))
     preguntas = {
         id: _pregunta(archivo, id, datos)
         for id, datos in _mapa_de_ids(archivo, raiz["preguntas"], "preguntas").items()
@@ -521,7 +559,89 @@ def _cargar_orientacion(carpeta: Path) -> Orientacion:
         resultados=MappingProxyType(resultados),
     )
     _validar_grafo(archivo, orientacion)
-    return orientacion
+    ids_cursos = {c.id for c in cursos}
+    for id, resultado in resultados.items():
+        _revisar_cursos(archivo, resultado.cursos, f"resultados.{id}.cursos", ids_cursos)
+    extras: tuple[Extra, ...] = ()
+    if raiz.get("extras") is not None:
+        crudos = _mapa_de_ids(archivo, raiz["extras"], "extras")
+        extras = tuple(_extra(archivo, id, datos, preguntas, ids_cursos)
+                       for id, datos in crudos.items())
+    return Orientacion(orientacion.inicio, orientacion.aviso_guia, orientacion.preguntas,
+                       orientacion.resultados, extras)
+
+
+def _lista_de_ids(archivo: _Archivo, valor: Any, entrada: str) -> tuple[str, ...]:
+    if valor is None:
+        return ()
+    lista = archivo.lista(valor, entrada)
+    return tuple(archivo.identificador(v, f"{entrada}[{i}]") for i, v in enumerate(lista))
+
+
+def _revisar_cursos(archivo: _Archivo, ids: tuple[str, ...], entrada: str,
+                    existentes: set[str]) -> None:
+    if len(ids) > MAX_CURSOS_RESULTADO:
+        raise archivo.error(entrada, f"nombra {len(ids)} cursos; el máximo es "
+                                     f"{MAX_CURSOS_RESULTADO} (cada uno es un botón)")
+    for i, id in enumerate(ids):
+        if id not in existentes:
+            raise archivo.error(f"{entrada}[{i}]",
+                                f"'{id}' no es un curso de {ARCHIVO_CURSOS}")
+
+
+def _revisar_pantallas(archivo: _Archivo, texto: str, entrada: str) -> None:
+    """Cada párrafo cabe en una pantalla: el resultado se parte por párrafos."""
+    for parrafo in texto.split("\n\n"):
+        if len(parrafo) > MAX_PANTALLA:
+            raise archivo.error(entrada, f"un párrafo tiene {len(parrafo)} caracteres; el "
+                                         f"máximo es {MAX_PANTALLA} (deja una línea en blanco "
+                                         "para partirlo)")
+
+
+def _fuentes_y_fecha(archivo: _Archivo, campos: dict[str, Any],
+                     ruta: str) -> tuple[tuple[str, ...], datetime.date | None]:
+    """Fuentes opcionales; si las hay, la fecha de revisión es obligatoria."""
+    if campos.get("fuentes") is None:
+        return (), None
+    fuentes = archivo.textos(campos["fuentes"], f"{ruta}.fuentes", modo=TAL_CUAL)
+    if campos.get("revisado") is None:
+        raise archivo.error(f"{ruta}.revisado", "falta la fecha de revisión de las fuentes")
+    return fuentes, archivo.fecha(campos["revisado"], f"{ruta}.revisado")
+
+
+def _extra(archivo: _Archivo, id: str, datos: Any, preguntas: Mapping[str, Pregunta],
+           ids_cursos: set[str]) -> Extra:
+    ruta = f"extras.{id}"
+    campos = archivo.mapa(datos, ruta, ("cuando", "texto"),
+                          ("cursos", "cursos_breves", "fuentes", "revisado"))
+    cuando_crudo = campos["cuando"]
+    if not isinstance(cuando_crudo, dict) or not cuando_crudo:
+        raise archivo.error(f"{ruta}.cuando", "debe tener por lo menos una entrada "
+                                              "(clave de pregunta: [opciones])")
+    cuando: dict[str, tuple[str, ...]] = {}
+    for clave, opciones in cuando_crudo.items():
+        entrada = f"{ruta}.cuando.{clave}"
+        de_la_clave = [p for p in preguntas.values() if p.clave == clave]
+        if not de_la_clave or any(p.tipo != "opciones" for p in de_la_clave):
+            raise archivo.error(entrada, f"'{clave}' no es la clave de una pregunta con "
+                                         "opciones")
+        ids = _lista_de_ids(archivo, opciones, entrada)
+        validas = {o.id for p in de_la_clave for o in p.opciones}
+        for i, opcion in enumerate(ids):
+            if opcion not in validas:
+                raise archivo.error(f"{entrada}[{i}]", f"'{opcion}' no es una opción de "
+                                                       f"esa pregunta; usa: "
+                                                       f"{', '.join(sorted(validas))}")
+        cuando[clave] = ids
+    texto = archivo.texto(campos["texto"], f"{ruta}.texto")
+    _revisar_pantallas(archivo, texto, f"{ruta}.texto")
+    cursos = _lista_de_ids(archivo, campos.get("cursos"), f"{ruta}.cursos")
+    _revisar_cursos(archivo, cursos, f"{ruta}.cursos", ids_cursos)
+    breves = campos.get("cursos_breves")
+    horas = 0 if breves is None else archivo.entero(breves, f"{ruta}.cursos_breves", 1, 500)
+    fuentes, revisado = _fuentes_y_fecha(archivo, campos, ruta)
+    return Extra(id=id, cuando=MappingProxyType(cuando), texto=texto, cursos=cursos,
+                 cursos_breves=horas, fuentes=fuentes, revisado=revisado)
 
 
 def _mapa_de_ids(archivo: _Archivo, valor: Any, entrada: str) -> dict[str, Any]:
@@ -581,8 +701,9 @@ def _opciones(archivo: _Archivo, valor: Any, ruta: str) -> tuple[Opcion, ...]:
 
 def _resultado(archivo: _Archivo, id: str, datos: Any) -> Resultado:
     ruta = f"resultados.{id}"
-    obligatorias = ("titulo", "texto", "pasos", "siguiente_accion", "fuentes", "revisado")
-    campos = archivo.mapa(datos, ruta, obligatorias)
+    obligatorias = ("titulo", "texto", "pasos", "siguiente_accion")
+    campos = archivo.mapa(datos, ruta, obligatorias, ("fuentes", "revisado", "cursos"))
+    fuentes, revisado = _fuentes_y_fecha(archivo, campos, ruta)
     resultado = Resultado(
         id=id,
         titulo=archivo.texto(campos["titulo"], f"{ruta}.titulo", maximo=MAX_TITULO, modo=BOTON),
@@ -591,9 +712,11 @@ def _resultado(archivo: _Archivo, id: str, datos: Any) -> Resultado:
         siguiente_accion=archivo.eleccion(
             campos["siguiente_accion"], f"{ruta}.siguiente_accion", ACCIONES
         ),
-        fuentes=archivo.textos(campos["fuentes"], f"{ruta}.fuentes", modo=TAL_CUAL),
-        revisado=archivo.fecha(campos["revisado"], f"{ruta}.revisado"),
+        fuentes=fuentes,
+        revisado=revisado,
+        cursos=_lista_de_ids(archivo, campos.get("cursos"), f"{ruta}.cursos"),
     )
+    _revisar_pantallas(archivo, resultado.texto, f"{ruta}.texto")
     total = len(resultado.titulo) + len(resultado.texto) + sum(map(len, resultado.pasos))
     total += sum(map(len, resultado.fuentes))
     if total > MAX_TEXTO:
@@ -714,9 +837,13 @@ def _cargar_privacidad(carpeta: Path) -> Privacidad:
     )
 
 
-def _cargar_cursos(carpeta: Path) -> tuple[Curso, ...]:
+def _cargar_cursos(carpeta: Path) -> tuple[tuple[Curso, ...], bool]:
+    """El catálogo y si es el de ejemplo («ejemplo: true» arriba del archivo)."""
     archivo = _Archivo(carpeta, ARCHIVO_CURSOS)
-    raiz = archivo.mapa(archivo.datos, "", ("cursos",))
+    raiz = archivo.mapa(archivo.datos, "", ("cursos",), ("ejemplo",))
+    ejemplo = raiz.get("ejemplo", False)
+    if not isinstance(ejemplo, bool):
+        raise archivo.error("ejemplo", f"{_mostrar(ejemplo)} no es válido; usa true o false")
     cursos: list[Curso] = []
     obligatorias = ("id", "nombre", "tema", "descripcion", "requisitos", "modalidad")
     for indice, datos in enumerate(archivo.lista(raiz["cursos"], "cursos")):
@@ -741,7 +868,7 @@ def _cargar_cursos(carpeta: Path) -> tuple[Curso, ...]:
                 ),
             )
         )
-    return tuple(cursos)
+    return tuple(cursos), ejemplo
 
 
 # --- Municipios -----------------------------------------------------------------------------
@@ -898,12 +1025,14 @@ def _paso_camino(archivo: _Archivo, id: str, datos: Any) -> PasoCamino:
 def cargar_contenido(carpeta: Path) -> Contenido:
     """Carga y valida todo el contenido; lanza ContenidoInvalido con el primer error."""
     carpeta = Path(carpeta)
+    cursos, de_ejemplo = _cargar_cursos(carpeta)
     return Contenido(
         carpeta=carpeta,
         municipios=_cargar_municipios(carpeta),
-        orientacion=_cargar_orientacion(carpeta),
+        orientacion=_cargar_orientacion(carpeta, cursos),
         oficina=_cargar_oficina(carpeta),
         privacidad=_cargar_privacidad(carpeta),
-        cursos=_cargar_cursos(carpeta),
+        cursos=cursos,
         cooperativa=_cargar_cooperativa(carpeta),
+        cursos_de_ejemplo=de_ejemplo,
     )

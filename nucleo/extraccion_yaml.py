@@ -6,8 +6,9 @@ Los textos del contenido son msgids en español del dominio gettext "contenido".
         -o contenido/locales/contenido.pot --no-wrap .
 
 Extrae solo los valores que lee una persona usuaria (CLAVES_TRADUCIBLES), nunca ids, claves,
-'siguiente', fuentes, fechas, temas ni modalidades. Cada texto lleva un comentario
-"archivo:entrada" para quien traduce.
+'siguiente', fechas, temas ni modalidades. Las fuentes solo en los resultados y extras de la
+orientación (RUTAS_CON_FUENTES), que las muestran en el idioma de la persona. Cada texto
+lleva un comentario "archivo:entrada" para quien traduce.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ CLAVES_TRADUCIBLES = frozenset(
         "tiempo",
     }
 )
+RUTAS_CON_FUENTES = ("resultados.", "extras.")
 _TEXTO_YAML = "tag:yaml.org,2002:str"
 
 
@@ -52,7 +54,9 @@ def textos_traducibles(texto_yaml: str) -> Iterator[tuple[int, str, str]]:
         return
     for ruta, clave, nodo in recorrer(raiz):
         if (
-            clave in CLAVES_TRADUCIBLES
+            (clave in CLAVES_TRADUCIBLES
+             or (clave == "fuentes" and ruta.startswith(RUTAS_CON_FUENTES)))
+            and ".cuando." not in ruta  # ids de opciones de los extras, no textos
             and isinstance(nodo, yaml.ScalarNode)
             and nodo.tag == _TEXTO_YAML
             and texto_limpio(nodo.value)

@@ -51,7 +51,7 @@ def test_contenido_real_carga(contenido: Contenido) -> None:
     assert len(contenido.privacidad.simplificado) < 900
     assert "/mis_datos" in contenido.privacidad.simplificado
     assert "/privacidad" in contenido.privacidad.simplificado
-    assert contenido.privacidad.revisado == datetime.date(2026, 12, 1)
+    assert contenido.privacidad.revisado == datetime.date(2026, 11, 25)
 
 
 def test_resultados_con_fuentes_y_fecha(contenido: Contenido) -> None:
@@ -59,9 +59,25 @@ def test_resultados_con_fuentes_y_fecha(contenido: Contenido) -> None:
     assert set(orientacion.resultados) >= RESULTADOS_MINIMOS
     assert orientacion.resultados["cooperativa"].siguiente_accion == "cooperativa"
     for resultado in orientacion.resultados.values():
-        assert resultado.fuentes and resultado.pasos
-        assert resultado.revisado == datetime.date(2026, 11, 25)
+        assert resultado.pasos and resultado.cursos
+        # Lo revisado contra ../shared/referencia el 1 de diciembre lleva esa fecha; un
+        # resultado que no afirma nada de leyes ni programas no lleva fuentes.
+        assert (resultado.revisado == datetime.date(2026, 12, 1)) == bool(resultado.fuentes)
         resultado.texto.format(nombre="Ana", actividad="vender tamales")
+    assert not orientacion.resultados["capacitacion_primero"].fuentes
+    extras = {e.id: e for e in orientacion.extras}
+    assert {"equipo", "tramites", "poco_tiempo"} <= set(extras)
+    assert extras["equipo"].aplica({"apoyo": "equipo"})
+    assert extras["equipo"].aplica({"recursos": "nada"})
+    assert not extras["equipo"].aplica({"apoyo": "aprender", "recursos": "dinero"})
+    assert extras["poco_tiempo"].cursos_breves
+
+
+def test_sin_promesas_sin_fuente() -> None:
+    """Lo que ninguna fuente respalda no está en la orientación."""
+    texto = (CONTENIDO / ORI).read_text(encoding="utf-8").lower()
+    for frase in ("gratis", "meta 8.5"):
+        assert frase not in texto, frase
 
 
 def test_textos_de_botones_caben(contenido: Contenido) -> None:
@@ -260,7 +276,8 @@ CASOS = [
     (ORI, "inicio: idea", "inicio: individual", "inicio", "debe ser una pregunta"),
     (ORI, "inicio: idea", "inicio: Idea", "inicio", "no sirve como id"),
     (ORI, "  mercado_coop:\n", "  Mercado-Coop:\n", "preguntas.Mercado-Coop", "no sirve como id"),
-    (ORI, "{id: dinero,", "{id: no,", None, None),  # "no" queda como texto: es válido
+    (ORI, "{id: lugar,", "{id: no,", "extras.con_recursos.cuando.recursos[2]",
+     "'lugar' no es una opción"),  # "no" es un id válido; el extra ya no lo encuentra
     (ORI, "{id: dinero,", "{id: true,", "preguntas.recursos.opciones[0].id", "no sirve como id"),
     # opciones
     (
@@ -453,39 +470,66 @@ CASOS = [
     ),
     (
         ORI,
-        "revisado: 2026-11-25",
-        "revisado: ayer",
+        "revisado: 2026-12-01\n\n  cooperativa:",
+        "revisado: ayer\n\n  cooperativa:",
         "resultados.individual.revisado",
         "no es una fecha",
     ),
     (
         ORI,
-        "revisado: 2026-11-25",
-        "revisado: 2026-13-01",
+        "revisado: 2026-12-01\n\n  cooperativa:",
+        "revisado: 2026-13-01\n\n  cooperativa:",
         "resultados.individual.revisado",
         "no es una fecha",
     ),
     (
         ORI,
-        "revisado: 2026-11-25",
-        "revisado: 20261125",
+        "revisado: 2026-12-01\n\n  cooperativa:",
+        "revisado: 20261201\n\n  cooperativa:",
         "resultados.individual.revisado",
         "no es una fecha",
     ),
     (
         ORI,
-        '    pasos:\n      - "Mira los cursos',
-        '    pasos: []\n    x:\n      - "Mira los cursos',
+        '    pasos:\n      - "Elige un curso',
+        '    pasos: []\n    x:\n      - "Elige un curso',
         "resultados.capacitacion_primero.x",
         "campo desconocido",
     ),
     (
         ORI,
-        '      - "Programa Sectorial',
-        '      - "<b>Programa</b> Sectorial',
-        "resultados.capacitacion_primero.fuentes[0]",
+        '      - "Ley del Impuesto sobre la Renta, art. 113-E (RESICO):',
+        '      - "<b>Ley</b> del Impuesto sobre la Renta, art. 113-E (RESICO):',
+        "resultados.grupo_pequeno.fuentes[1]",
         "se muestra tal cual",
     ),
+    # cursos nombrados, extras y pantallas
+    (ORI, "cursos: [coop_basico, coop_formar]", "cursos: [coop_basico, coop_nada]",
+     "resultados.cooperativa.cursos[1]", "'coop_nada' no es un curso de cursos.yaml"),
+    (ORI, "cursos: [coop_basico, coop_formar]",
+     "cursos: [coop_basico, coop_formar, eco_solidaria, plan_negocio, cuentas_sat]",
+     "resultados.cooperativa.cursos", "el máximo es 4"),
+    (ORI, "cuando: {tiempo: [ratos]}", "cuando: {horas: [ratos]}",
+     "extras.poco_tiempo.cuando.horas", "no es la clave de una pregunta con opciones"),
+    (ORI, "cuando: {tiempo: [ratos]}", "cuando: {actividad: [ratos]}",
+     "extras.poco_tiempo.cuando.actividad", "no es la clave de una pregunta con opciones"),
+    (ORI, "cuando: {tiempo: [ratos]}", "cuando: {tiempo: [poco]}",
+     "extras.poco_tiempo.cuando.tiempo[0]", "'poco' no es una opción"),
+    (ORI, "cuando: {tiempo: [ratos]}", "cuando: {}", "extras.poco_tiempo.cuando",
+     "por lo menos una entrada"),
+    (ORI, "cursos: [costos_precios, vender_internet]", "cursos: [vender_todo]",
+     "extras.vender.cursos[0]", "no es un curso"),
+    (ORI, "cursos_breves: 6", "cursos_breves: seis", "extras.poco_tiempo.cursos_breves",
+     "número entero"),
+    (ORI, "    revisado: 2026-12-01\n\n  con_recursos:", "\n  con_recursos:",
+     "extras.equipo.revisado", "falta la fecha"),
+    (ORI, "    revisado: 2026-12-01\n\n  cooperativa:", "\n  cooperativa:",
+     "resultados.individual.revisado", "falta la fecha"),
+    (ORI, "<b>Lo que ya tienes.</b> Empieza con eso.", "<b>Lo que ya tienes.</b>" + " x" * 460,
+     "extras.con_recursos.texto", "el máximo es 900"),
+    (ORI, "Puedes empezar a trabajar por tu cuenta.",
+     "Puedes empezar a trabajar por tu cuenta." + " x" * 460,
+     "resultados.individual.texto", "el máximo es 900"),
     # privacidad
     (
         PRI,
@@ -501,7 +545,7 @@ CASOS = [
         "integral[3].extra",
         "campo desconocido",
     ),
-    (PRI, "revisado: 2026-12-01", "revisado: pronto", "revisado", "no es una fecha"),
+    (PRI, "revisado: 2026-11-25", "revisado: pronto", "revisado", "no es una fecha"),
     # oficina
     (OFI, 'sitio: "https://puebla.gob.mx"', 'sitio: "puebla.gob.mx"', "sitio", "https://"),
     (OFI, "correo: null ", 'correo: "sin arroba" ', "correo", "no parece un correo"),
@@ -638,7 +682,7 @@ def test_extractor_da_textos_con_linea() -> None:
         assert no_va not in mensajes
     assert not any(
         e.endswith(("siguiente", ".clave", ".tipo", ".id", "revisado"))
-        or ".fuentes" in e
+        or (".fuentes" in e and not e.startswith(("resultados.", "extras.")))
         or e.endswith("siguiente_accion")
         for e in por_entrada
     )
@@ -666,7 +710,9 @@ def _textos_cargados(contenido: Contenido) -> set[str]:
         textos |= {pregunta.texto, *(o.texto for o in pregunta.opciones)}
         textos |= {pregunta.ayuda} if pregunta.ayuda else set()
     for resultado in contenido.orientacion.resultados.values():
-        textos |= {resultado.titulo, resultado.texto, *resultado.pasos}
+        textos |= {resultado.titulo, resultado.texto, *resultado.pasos, *resultado.fuentes}
+    for extra in contenido.orientacion.extras:
+        textos |= {extra.texto, *extra.fuentes}
     for seccion in contenido.privacidad.integral:
         textos |= {seccion.titulo, seccion.texto}
     for curso in contenido.cursos:
