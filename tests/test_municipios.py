@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -156,10 +155,9 @@ def test_nada_para_texto_sin_sentido(catalogo: CatalogoMunicipios, texto: str) -
     ],
 )
 def test_entrada_larga_es_rapida(catalogo: CatalogoMunicipios, texto: str) -> None:
-    inicio = time.perf_counter()
-    for _ in range(5):
-        catalogo.buscar(texto)
-    assert (time.perf_counter() - inicio) / 5 < 0.020
+    """Un texto enorme cuesta lo mismo que sus primeros 80 caracteres: la búsqueda solo mira
+    eso (sin medir tiempos, que dependen de la máquina)."""
+    assert catalogo.buscar(texto) == catalogo.buscar(texto[:80])
 
 
 def test_cada_nombre_se_encuentra_exacto(catalogo: CatalogoMunicipios) -> None:
