@@ -35,9 +35,14 @@ async def pedir_cancelacion(update: Update, contexto: Contexto) -> int:
 
 async def _preguntar(update: Update, contexto: Contexto, sesion: Sesion) -> int:
     _ = contexto.traductor
-    texto = _("¿Seguro que quieres cancelar la sesión de «{curso}» del {fecha}?\n\n"
-              "Se avisará a {n} persona(s) inscrita(s) o en espera y se borrarán sus "
-              "recordatorios. No se puede deshacer.").format(
+    n = sesion.inscritas + sesion.en_espera
+    texto = _.plural(
+        "¿Seguro que quieres cancelar la sesión de «{curso}» del {fecha}?\n\n"
+        "Se avisará a {n} persona inscrita o en espera y se borrará su recordatorio. No se "
+        "puede deshacer.",
+        "¿Seguro que quieres cancelar la sesión de «{curso}» del {fecha}?\n\n"
+        "Se avisará a {n} personas inscritas o en espera y se borrarán sus recordatorios. No "
+        "se puede deshacer.", n).format(
         curso=escape(nombre_curso(_, contexto.contenido, sesion.curso_id)),
         fecha=fecha_y_hora(sesion.inicio, _, contexto.config.zona_horaria),
         n=sesion.inscritas + sesion.en_espera)
@@ -59,8 +64,9 @@ async def cancelar_sesion(update: Update, contexto: Contexto) -> int:
     if afectadas is None:
         return await comun.terminar_en_sesion(update, contexto, sesion_id,
                                               _("Esa sesión ya estaba cancelada."))
-    return await comun.terminar_en_sesion(update, contexto, sesion_id, _(
-        "Sesión cancelada. Avisamos a {n} persona(s).").format(n=len(afectadas)))
+    return await comun.terminar_en_sesion(update, contexto, sesion_id, _.plural(
+        "Sesión cancelada. Avisamos a {n} persona.", "Sesión cancelada. Avisamos a {n} personas.",
+        len(afectadas)).format(n=len(afectadas)))
 
 
 async def no_cancelar(update: Update, contexto: Contexto) -> int:

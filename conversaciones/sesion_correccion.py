@@ -127,8 +127,10 @@ async def recibir_cupo(update: Update, contexto: Contexto) -> int:
                                               _("Esa sesión ya no se puede cambiar."))
     antes = _("✅ Cupo cambiado a {cupo}.").format(cupo=cupo)
     if cambio.promovidas:
-        antes += " " + _("{n} persona(s) pasaron de la lista de espera a inscritas; ya les "
-                         "avisamos.").format(n=len(cambio.promovidas))
+        antes += " " + _.plural(
+            "{n} persona pasó de la lista de espera a inscrita; ya le avisamos.",
+            "{n} personas pasaron de la lista de espera a inscritas; ya les avisamos.",
+            len(cambio.promovidas)).format(n=len(cambio.promovidas))
     return await comun.terminar_en_sesion(update, contexto, sesion_id, antes)
 
 

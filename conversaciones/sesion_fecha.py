@@ -74,9 +74,13 @@ async def confirmar(update: Update, contexto: Contexto, borrador: dict[str, Any]
         await comun.preguntar_fecha(update, contexto, _("Es la misma fecha y hora que ya "
                                                         "tiene. Escribe otra fecha."))
         return FECHA
-    texto_ = _("La sesión de «{curso}» pasará del {antes} al <b>{despues}</b>.\n\n"
-               "Se avisará a {n} persona(s) inscrita(s) o en espera, y sus recordatorios se "
-               "moverán a la nueva fecha.").format(
+    texto_ = _.plural(
+        "La sesión de «{curso}» pasará del {antes} al <b>{despues}</b>.\n\n"
+        "Se avisará a {n} persona inscrita o en espera, y su recordatorio se moverá a la "
+        "nueva fecha.",
+        "La sesión de «{curso}» pasará del {antes} al <b>{despues}</b>.\n\n"
+        "Se avisará a {n} personas inscritas o en espera, y sus recordatorios se moverán a la "
+        "nueva fecha.", sesion.inscritas + sesion.en_espera).format(
         curso=escape(nombre_curso(_, contexto.contenido, sesion.curso_id)),
         antes=fecha_y_hora(sesion.inicio, _, zona), despues=fecha_y_hora(nuevo, _, zona),
         n=sesion.inscritas + sesion.en_espera)
@@ -101,8 +105,9 @@ async def aplicar(update: Update, contexto: Contexto) -> int:
     if afectadas is None:
         return await comun.terminar_en_sesion(update, contexto, sesion_id,
                                               _("Esa sesión ya no se puede cambiar."))
-    return await comun.terminar_en_sesion(update, contexto, sesion_id, _(
-        "✅ Fecha cambiada. Avisamos a {n} persona(s).").format(n=len(afectadas)))
+    return await comun.terminar_en_sesion(update, contexto, sesion_id, _.plural(
+        "✅ Fecha cambiada. Avisamos a {n} persona.", "✅ Fecha cambiada. Avisamos a {n} personas.",
+        len(afectadas)).format(n=len(afectadas)))
 
 
 async def volver_a_preguntar(update: Update, contexto: Contexto, estado: int) -> int:

@@ -146,7 +146,9 @@ async def exportar_csv(update: Update, contexto: Contexto) -> None:
     filas = await contexto.almacen.lista_para_personal(sesion.id)
     local = sesion.inicio.astimezone(contexto.config.zona_horaria)
     nombre = f"lista_{sesion.curso_id}_{local:%Y-%m-%d_%H%M}_{sesion.id}.csv"
-    pie = _("Lista de «{curso}»: {n} persona(s). Trátala con cuidado: son datos personales.")
+    pie = _.plural("Lista de «{curso}»: {n} persona. Trátala con cuidado: son datos personales.",
+                   "Lista de «{curso}»: {n} personas. Trátala con cuidado: son datos personales.",
+                   len(filas))
     await update.effective_chat.send_document(
         csv_de_lista(contexto.contenido, _, filas), filename=nombre,
         caption=pie.format(curso=escape(nombre_curso(_, contexto.contenido, sesion.curso_id)),

@@ -86,7 +86,9 @@ async def guardar_asistencia(update: Update, contexto: Contexto) -> None:
     if not await _ya_se_puede_pasar_lista(update, contexto, sesion):
         return
     asistentes, encuestas = await contexto.capacitacion.cerrar_asistencia(sesion.id)
-    antes = _("✅ Asistencia guardada: {n} persona(s) asistieron.").format(n=len(asistentes))
+    antes = _.plural("✅ Asistencia guardada: {n} persona asistió.",
+                     "✅ Asistencia guardada: {n} personas asistieron.",
+                     len(asistentes)).format(n=len(asistentes))
     if encuestas is not None:
         antes += " " + _("Encuestas enviadas: {e}.").format(e=encuestas)
     else:  # la revisión periódica de encuestas la manda al terminar

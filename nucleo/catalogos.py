@@ -42,7 +42,7 @@ def extraer(destino: Path | None = None) -> None:
         salida = (destino or LOCALES) / f"{dominio}.pot"
         _pybabel("extract", "-F", str(mapeo), "-o", str(salida),
                  "--no-wrap", "--sort-by-file", "--project", "Coopera Puebla",
-                 "-k", "N_", "--add-comments", "TRADUCTORES:", ".")
+                 "-k", "N_", "-k", "plural:1,2", "--add-comments", "TRADUCTORES:", ".")
 
 
 def idiomas() -> list[str]:

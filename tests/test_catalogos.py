@@ -56,7 +56,12 @@ def test_marcadores_y_etiquetas_iguales_en_la_traduccion() -> None:
             ruta = catalogos.LOCALES / idioma / "LC_MESSAGES" / f"{dominio}.po"
             with ruta.open("rb") as archivo:
                 for mensaje in read_po(archivo):
-                    if mensaje.id and mensaje.string:
+                    if not (mensaje.id and mensaje.string):
+                        continue
+                    if mensaje.pluralizable:  # cada forma, contra el plural del original
+                        for forma in mensaje.string:
+                            assert _forma(mensaje.id[1]) == _forma(forma), mensaje.id
+                    else:
                         assert _forma(mensaje.id) == _forma(mensaje.string), mensaje.id
 
 

@@ -176,7 +176,7 @@ async def test_corregir_lugar_y_ampliar_cupo_sube_a_quien_espera(
     await personal.escribe("1000")
     assert "de 1 a 500" in personal.texto()
     await personal.escribe("3")
-    assert "1 persona(s) pasaron de la lista de espera" in personal.texto()
+    assert "1 persona pasó de la lista de espera" in personal.texto()
     sesion = await bot.almacen.sesion(sesion_id)
     assert (sesion.cupo, sesion.inscritas, sesion.en_espera) == (3, 2, 0)
     assert [r.estado for r in await bot.almacen.recordatorios_de_inscripcion(insc_john)] == [
@@ -209,9 +209,9 @@ async def test_cambiar_fecha_avisa_a_cada_quien_en_su_idioma_y_mueve_recordatori
     assert "misma fecha y hora" in personal.texto()
     await personal.escribe("9/12/2026")
     await personal.escribe("11:00")
-    assert "Se avisará a 2 persona(s)" in personal.texto()
+    assert "Se avisará a 2 personas" in personal.texto()
     await personal.pulsa("✅ Sí, cambiar la fecha y avisar")
-    assert "Fecha cambiada. Avisamos a 2 persona(s)" in personal.texto()
+    assert "Fecha cambiada. Avisamos a 2 personas" in personal.texto()
 
     nuevo = local(bot, 9, 11)
     sesion = await bot.almacen.sesion(sesion_id)
@@ -241,7 +241,7 @@ async def test_cancelar_avisa_y_descarta_recordatorios(
     sesion_id, insc_ana, insc_john = await ana_y_john_en_una_sesion(bot, ana, john)
     await abrir_sesion(personal, sesion_id)
     await personal.pulsa("❌ Cancelar la sesión")
-    assert "Se avisará a 2 persona(s)" in personal.texto()
+    assert "Se avisará a 2 personas" in personal.texto()
     await personal.pulsa("No, volver")
     assert (await bot.almacen.sesion(sesion_id)).estado == "programada"
 
@@ -249,7 +249,7 @@ async def test_cancelar_avisa_y_descarta_recordatorios(
     await personal.escribe("¿seguro?")  # texto donde van botones: repite la pregunta
     assert "¿Seguro que quieres cancelar" in personal.texto()
     await personal.pulsa("❌ Sí, cancelar la sesión")
-    assert "Sesión cancelada. Avisamos a 2 persona(s)" in personal.texto()
+    assert "Sesión cancelada. Avisamos a 2 personas" in personal.texto()
     assert "❌ Cancelar la sesión" not in personal.botones()
 
     sesion = await bot.almacen.sesion(sesion_id)
@@ -327,7 +327,7 @@ async def test_asistencia_manda_la_encuesta_y_codigo(personal: Persona, ana: Per
     assert personal.botones()[:2] == ["✅ 1. Ana", "⬜ 2. John"]
     bot.reloj.fijar(local(bot, 1, 11))  # a media sesión: la encuesta sale al terminar
     await personal.pulsa("💾 Guardar asistencia")
-    assert "Asistencia guardada: 1 persona(s)" in personal.texto()
+    assert "Asistencia guardada: 1 persona asistió" in personal.texto()
     assert "al terminar la sesión" in personal.texto()
     assert await bot.almacen.envio(f"encuesta:{insc_ana}") is None
 
