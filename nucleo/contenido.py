@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ import yaml
 
 from nucleo.municipios import CatalogoMunicipios, Municipio, normalizar
 from nucleo.vocabulario import TEMAS, ClaseCooperativa, Modalidad
+
+registro = logging.getLogger(__name__)
 
 ARCHIVO_MUNICIPIOS = "municipios.csv"
 ARCHIVO_ORIENTACION = "orientacion.yaml"
@@ -1026,6 +1029,11 @@ def cargar_contenido(carpeta: Path) -> Contenido:
     """Carga y valida todo el contenido; lanza ContenidoInvalido con el primer error."""
     carpeta = Path(carpeta)
     cursos, de_ejemplo = _cargar_cursos(carpeta)
+    if de_ejemplo:
+        registro.warning(
+            "%s/%s es el catálogo de EJEMPLO (ejemplo: true): cursos inventados, no los del "
+            "programa. Cámbialo por los cursos reales antes de abrir el bot a la ciudadanía.",
+            carpeta.name, ARCHIVO_CURSOS)
     return Contenido(
         carpeta=carpeta,
         municipios=_cargar_municipios(carpeta),

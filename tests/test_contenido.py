@@ -51,7 +51,7 @@ def test_contenido_real_carga(contenido: Contenido) -> None:
     assert len(contenido.privacidad.simplificado) < 900
     assert "/mis_datos" in contenido.privacidad.simplificado
     assert "/privacidad" in contenido.privacidad.simplificado
-    assert contenido.privacidad.revisado == datetime.date(2026, 11, 25)
+    assert contenido.privacidad.revisado == datetime.date(2026, 12, 1)
 
 
 def test_resultados_con_fuentes_y_fecha(contenido: Contenido) -> None:
@@ -545,7 +545,7 @@ CASOS = [
         "integral[3].extra",
         "campo desconocido",
     ),
-    (PRI, "revisado: 2026-11-25", "revisado: pronto", "revisado", "no es una fecha"),
+    (PRI, "revisado: 2026-12-01", "revisado: pronto", "revisado", "no es una fecha"),
     # oficina
     (OFI, 'sitio: "https://puebla.gob.mx"', 'sitio: "puebla.gob.mx"', "sitio", "https://"),
     (OFI, "correo: null ", 'correo: "sin arroba" ', "correo", "no parece un correo"),
@@ -758,3 +758,26 @@ def test_catalogo_ingles_sin_errores_de_formato() -> None:
     with PO_EN.open("rb") as archivo:
         catalogo = read_po(archivo)
     assert list(catalogo.check()) == []
+
+
+# --- El catálogo de cursos es de ejemplo ----------------------------------------------------
+
+
+def test_el_catalogo_de_cursos_esta_marcado_como_ejemplo(
+        copia: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Los ocho cursos son inventados: el archivo lo dice y el bot avisa al arrancar."""
+    texto = (CONTENIDO / CUR).read_text(encoding="utf-8")
+    assert "ESTOS CURSOS SON UN EJEMPLO" in texto and "\nejemplo: true\n" in texto
+    with caplog.at_level("WARNING", logger="nucleo.contenido"):
+        assert cargar_contenido(copia).cursos_de_ejemplo
+    assert any("catálogo de EJEMPLO" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    romper(copia, CUR, "\nejemplo: true\n", "\n")
+    with caplog.at_level("WARNING", logger="nucleo.contenido"):
+        assert not cargar_contenido(copia).cursos_de_ejemplo
+    assert not caplog.records
+
+
+def test_ejemplo_debe_ser_si_o_no(copia: Path) -> None:
+    romper(copia, CUR, "\nejemplo: true\n", "\nejemplo: quizas\n")
+    comprobar(error_de(copia), CUR, "ejemplo", "usa true o false")
