@@ -65,6 +65,7 @@ from handlers import (
     privado,
     recordatorio,
 )
+from interfaz.aviso import faltan_datos_oficina
 from interfaz.menu import COMANDOS
 from interfaz.personal import solo_personal
 from nucleo.almacen import Almacen
@@ -402,6 +403,9 @@ class Coopera:
         registro.info("%s", linea_de_arranque(
             self.config, servicios.textos.idiomas, self.config.modo,
             self.config.webhook.url if self.config.webhook else None))
+        if faltan := faltan_datos_oficina(servicios.contenido):  # también se ve en /personal
+            registro.warning("contenido/oficina.yaml: faltan datos de la oficina (%s); el bot "
+                             "manda a la gente a /asesoria", ", ".join(faltan))
 
     async def _recibir_actualizaciones(self) -> None:
         """Polling (getUpdates) o webhook, según la configuración; en ambos, lo que llega

@@ -123,7 +123,7 @@ async def inicio(update: Update, contexto: Contexto) -> None:
     """/cursos, el botón del menú y «Otra búsqueda»."""
     _ = contexto.traductor
     if await contexto.almacen.sesiones_proximas(contexto.reloj.ahora()):
-        texto = _("<b>Cursos gratis</b> 📚\nAprende a trabajar por tu cuenta o en cooperativa. "
+        texto = _("<b>Cursos</b> 📚\nAprende a trabajar por tu cuenta o en cooperativa. "
                   "¿Cómo quieres buscar?")
         filas = [
             [(_("📖 Por tema"), "cur:temas")],

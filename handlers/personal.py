@@ -14,6 +14,7 @@ from html import escape
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 
+from interfaz.aviso import aviso_oficina_incompleta
 from interfaz.menu import COMANDOS
 from interfaz.personal import (
     COMANDOS_PERSONAL,
@@ -41,6 +42,8 @@ async def menu_personal(update: Update, contexto: Contexto) -> None:
     _ = contexto.traductor
     await _ofrecer_comandos(update, contexto)
     texto = _("<b>Personal de la Secretaría</b>\n¿Qué quieres hacer?")
+    if aviso := aviso_oficina_incompleta(contexto.contenido, _):
+        texto = f"{texto}\n\n{aviso}"
     botones = teclado([(_("🆕 Nueva sesión"), "pers:nueva")],
                       [(_("📅 Sesiones próximas"), "pers:sesiones")],
                       [(_("📥 Importar sesiones de un CSV"), "pers:importar")],

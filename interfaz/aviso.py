@@ -45,6 +45,18 @@ def faltan_datos_oficina(contenido: Contenido) -> list[str]:
     return [campo for campo in DATOS_PARA_LLEGAR if not getattr(oficina, campo)]
 
 
+def aviso_oficina_incompleta(contenido: Contenido, _: Traductor) -> str | None:
+    """Para el personal: qué datos de la oficina faltan (None si no falta nada)."""
+    faltan = faltan_datos_oficina(contenido)
+    if not faltan:
+        return None
+    etiquetas = {"direccion": _("dirección"), "telefono": _("teléfono"),
+                 "horario": _("horario"), "correo": _("correo")}
+    return _("⚠️ Faltan datos de la oficina en contenido/oficina.yaml: {faltan}. Mientras "
+             "falten, el bot no manda a nadie a la oficina: ofrece /asesoria.").format(
+        faltan=", ".join(etiquetas[campo] for campo in faltan))
+
+
 def aviso_simplificado(contenido: Contenido, _: Traductor) -> str:
     """El aviso corto, con los datos de la oficina. Se muestra en su propio mensaje, junto a
     los botones del permiso; la bienvenida va antes, en otro."""

@@ -8,7 +8,6 @@ import io
 
 from nucleo.almacen.sesiones import FilaLista
 from nucleo.contenido import Contenido
-from nucleo.perfil import etiqueta
 from nucleo.textos import Traductor
 from nucleo.vocabulario import EstadoInscripcion
 
@@ -28,14 +27,13 @@ def csv_de_lista(contenido: Contenido, _: Traductor, filas: list[FilaLista]) -> 
     """UTF-8 con BOM: así Excel abre bien los acentos."""
     salida = io.StringIO()
     escritor = csv.writer(salida)
-    escritor.writerow([_("posición"), _("estado"), _("nombre"), _("municipio"), _("sexo"),
-                       _("rango de edad"), _("asistió")])
+    # Solo lo que el personal necesita para llevar la sesión (minimización): el sexo y la
+    # edad solo cuentan en estadísticas sin nombres, como dice el aviso de privacidad.
+    escritor.writerow([_("posición"), _("estado"), _("nombre"), _("municipio"), _("asistió")])
     for f in filas:
         escritor.writerow([
             f.posicion, _texto_estado(_, f), _celda(f.nombre or ""),
-            municipio_en_lista(contenido, f.municipio_clave),
-            _opcion(_, "sexo", f.sexo), _opcion(_, "rango_edad", f.rango_edad),
-            _texto_asistio(_, f.asistio)])
+            municipio_en_lista(contenido, f.municipio_clave), _texto_asistio(_, f.asistio)])
     return salida.getvalue().encode("utf-8-sig")
 
 
@@ -51,7 +49,3 @@ def _celda(texto: str) -> str:
     """Lo que escribió una persona no debe volverse una fórmula al abrirlo en Excel."""
     return "'" + texto if texto.startswith(_FORMULAS) else texto
 
-
-def _opcion(_: Traductor, campo: str, valor: str | None) -> str:
-    texto = etiqueta(campo, valor)
-    return _(texto) if texto else ""

@@ -291,11 +291,13 @@ async def test_lista_y_csv(personal: Persona, ana: Persona, john: Persona, bot) 
     assert datos.startswith("\ufeff".encode())
     filas = list(csv.reader(io.StringIO(datos.decode("utf-8-sig"))))
     assert filas == [
-        ["posición", "estado", "nombre", "municipio", "sexo", "rango de edad", "asistió"],
-        ["1", "inscrita", "'=HYPERLINK(\"x\")", "Puebla", "Mujer", "25 a 34 años", ""],
-        ["1", "en espera", "John Peña", "Tehuacán", "", "", ""],
+        ["posición", "estado", "nombre", "municipio", "asistió"],
+        ["1", "inscrita", "'=HYPERLINK(\"x\")", "Puebla", ""],
+        ["1", "en espera", "John Peña", "Tehuacán", ""],
     ]
-    # Los datos sensibles (discapacidad, lengua indígena) nunca van junto a un nombre.
+    # Ni el sexo ni la edad (solo cuentan en estadísticas sin nombres), ni los datos sensibles
+    # (discapacidad, lengua indígena), van junto a un nombre.
+    assert "Mujer" not in lista and "25 a 34" not in lista
     assert not {"Sí", "No", "si", "no"} & {c for fila in filas for c in fila}
 
 

@@ -4,11 +4,18 @@ sin dirección."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+import pytest
+
+from emulador import UsuarioFicticio
+from nucleo.almacen.sesiones import FilaLista
 from nucleo.contenido import Contenido
-from tests.conversador import Persona
+from nucleo.listas import csv_de_lista
+from nucleo.vocabulario import EstadoInscripcion
+from tests.conversador import ID_PERSONAL, BotDePrueba, Persona
 
 RAIZ = Path(__file__).resolve().parent.parent
 MIGRACIONES = RAIZ / "nucleo" / "almacen" / "migraciones"
@@ -116,3 +123,46 @@ async def test_bienvenida_y_aviso_caben_cada_uno_en_una_pantalla(ana: Persona,
             assert len(mensaje.texto_plano) <= MAXIMO_POR_PANTALLA, mensaje.texto_plano
         # el resto, a un botón
         assert "📄" in simplificado.botones()[-1]["text"]
+
+
+# --- la oficina sin dirección y lo que ve el personal ------------------------------------------
+
+
+def test_sin_direccion_nadie_es_mandado_a_la_oficina(contenido_real: Contenido) -> None:
+    """El contenido real aún no tiene dirección: ningún texto manda a la oficina."""
+    assert contenido_real.oficina.direccion is None
+    textos = [contenido_real.privacidad.simplificado, _aviso_integral(contenido_real)]
+    codigo = [archivo.read_text(encoding="utf-8")
+              for carpeta in ("handlers", "interfaz", "conversaciones")
+              for archivo in (RAIZ / carpeta).glob("*.py")]
+    for texto in textos + codigo:
+        assert not re.search(r"acude a la oficina|Pregunta en las oficinas", texto, re.I)
+    assert not re.search(r"cursos? (gratis|gratuitos)", "\n".join(textos + codigo), re.I)
+
+
+async def test_faltan_datos_de_la_oficina_al_arrancar_y_en_personal(
+        bot: BotDePrueba, caplog: pytest.LogCaptureFixture) -> None:
+    avisos = [r.getMessage() for r in caplog.get_records("setup")
+              if r.levelno == logging.WARNING and "oficina.yaml" in r.getMessage()]
+    assert len(avisos) == 1
+    assert "direccion, telefono, horario, correo" in avisos[0] and "/asesoria" in avisos[0]
+    personal = bot.persona(UsuarioFicticio(ID_PERSONAL, first_name="Marta"))
+    await personal.escribe("/personal")
+    assert "Faltan datos de la oficina" in personal.texto()
+    assert "dirección, teléfono, horario, correo" in personal.texto()
+
+
+async def test_ayuda_ofrece_asesoria(ana: Persona) -> None:
+    await ana.escribe("/ayuda")
+    assert "/asesoria" in ana.texto() and "Pregunta en /asesoria" not in ana.texto()
+    assert "💬 Hablar con una persona asesora" in ana.botones()
+
+
+async def test_la_lista_del_personal_no_lleva_sexo_ni_edad(bot: BotDePrueba) -> None:
+    csv = bot.coopera.aplicacion.bot_data["servicios"].contenido
+    filas = [FilaLista(inscripcion_id=1, telegram_id=101, posicion=1,
+                       estado=EstadoInscripcion.INSCRITA, nombre="Ana",
+                       municipio_clave="21114", sexo="mujer", rango_edad="25_34", asistio=None)]
+    texto = csv_de_lista(csv, lambda s: s, filas).decode("utf-8-sig")
+    assert texto.splitlines()[0] == "posición,estado,nombre,municipio,asistió"
+    assert "Mujer" not in texto and "mujer" not in texto and "25" not in texto
