@@ -52,6 +52,7 @@ from handlers import (
     cooperativas_personal,
     cursos,
     errores,
+    estadisticas,
     grupo_asesoria,
     idioma,
     imprevistos,
@@ -64,10 +65,11 @@ from handlers import (
     personal_asistencia,
     privado,
     recordatorio,
+    roles,
 )
 from interfaz.aviso import faltan_datos_oficina
 from interfaz.menu import COMANDOS
-from interfaz.personal import solo_personal
+from interfaz.personal import solo_administracion, solo_personal
 from nucleo.almacen import Almacen
 from nucleo.asesoria import Asesoria
 from nucleo.capacitacion import Capacitacion
@@ -242,6 +244,19 @@ def registrar_handlers(app: Application) -> None:
     }
     for patron, callback in de_personal_coop.items():
         app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    # Las cifras del programa (/estadisticas, «est:») para el personal; los roles y la bitácora
+    # (/roles, /auditoria, «rol:», «aud:») solo para administración (`solo_administracion`).
+    app.add_handler(CommandHandler("estadisticas", solo_personal(estadisticas.estadisticas)))
+    app.add_handler(CallbackQueryHandler(solo_personal(estadisticas.con_boton), pattern=r"^est:"))
+    app.add_handler(CommandHandler("roles", solo_administracion(roles.roles)))
+    app.add_handler(CommandHandler("auditoria", solo_administracion(roles.auditoria)))
+    de_administracion = {
+        r"^rol:lista$": roles.mostrar_roles, r"^rol:q:\d{1,15}$": roles.quitar_con_boton,
+        r"^aud:p:\d{1,6}$": roles.auditoria, r"^aud:csv$": roles.exportar_auditoria,
+        r"^(rol|aud):": roles.boton_desconocido,
+    }
+    for patron, callback in de_administracion.items():
+        app.add_handler(CallbackQueryHandler(solo_administracion(callback), pattern=patron))
 
     # 5. Lo que una persona escribe suelto en su chat (texto, fotos, documentos, notas de voz)
     # mientras tiene una conversación con asesoría va a la persona asesora; si no tiene, este
@@ -364,6 +379,7 @@ class Coopera:
                                         self.config.idioma_predeterminado)
         self._candado.tomar()  # antes de abrir la base: el segundo proceso ni la toca
         self.almacen = await Almacen.abrir(self.config.ruta_bd)
+        self.config.roles.fijar(await self.almacen.roles_guardados())  # /roles, en memoria
         sondeo = PeticionSondeo()
         self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, textos,
                                                self.reloj,

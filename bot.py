@@ -3,6 +3,7 @@
     python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
     python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
     python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA]   sesiones desde un CSV
+    python bot.py estadisticas --desde AAAA-MM-DD --hasta AAAA-MM-DD [--csv F] [--png F]
     python bot.py respaldar DESTINO [--bd RUTA]    copia la base (también con el bot corriendo)
     python bot.py restaurar ORIGEN [--bd RUTA]     la reemplaza por un respaldo (bot detenido)
 
@@ -34,6 +35,7 @@ from aplicacion import Coopera
 from nucleo.almacen.respaldo import SUFIJO_ANTERIOR, RespaldoInvalido, respaldar, restaurar
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido, cargar_contenido
+from nucleo.estadisticas_cli import estadisticas
 from nucleo.importacion import Revision, importar
 from nucleo.instancia import CandadoDeInstancia, OtraInstancia, TokenRechazado
 from nucleo.registro import configurar_registro
@@ -104,6 +106,8 @@ def main(argumentos: list[str] | None = None) -> int:
     argumentos = sys.argv[1:] if argumentos is None else argumentos
     if argumentos[:1] == ["importar-sesiones"]:  # del personal; no necesita token
         return importar_sesiones(argumentos[1:])
+    if argumentos[:1] == ["estadisticas"]:  # las cifras del programa; no necesita token
+        return estadisticas(argumentos[1:])
     if argumentos[:1] in (["respaldar"], ["restaurar"]):  # tampoco necesitan token
         return respaldo(argumentos[0], argumentos[1:])
     opciones = leer_argumentos(argumentos)

@@ -17,6 +17,7 @@ from conversaciones import sesion_comun as comun
 from conversaciones.sesion_comun import boton, paso
 from interfaz.respuestas import responder, teclado
 from nucleo.almacen.cursos import Sesion
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_y_hora
 from nucleo.tarjetas import nombre_curso
@@ -61,6 +62,7 @@ async def cancelar_sesion(update: Update, contexto: Contexto) -> int:
     sesion_id = borrador["sesion_id"]
     await contexto.almacen.descartar_borrador(update.effective_user.id)
     afectadas = await contexto.capacitacion.cancelar_sesion(sesion_id)
+    await auditar(contexto, update, "sesion_cancelada", f"sesion {sesion_id}")
     if afectadas is None:
         return await comun.terminar_en_sesion(update, contexto, sesion_id,
                                               _("Esa sesión ya estaba cancelada."))

@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, ConversationHandler
 from conversaciones import sesion_comun as comun
 from conversaciones.sesion_comun import boton, paso, texto
 from interfaz.personal import CAMPOS_DE_BOTON, mostrar_sesion
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.reglas_sesion import LARGO_DIRECCION, LARGO_LUGAR, leer_cupo, leer_texto, leer_url
 
@@ -116,6 +117,7 @@ async def recibir_cupo(update: Update, contexto: Contexto) -> int:
     if sesion_id is None:
         return await comun.perdido(update, contexto)
     cambio = await contexto.capacitacion.cambiar_cupo(sesion_id, cupo)
+    await auditar(contexto, update, "sesion_corregida", f"sesion {sesion_id}", f"cupo {cupo}")
     if cambio is not None and not cambio.guardado:
         await comun.preguntar_cupo(update, contexto, _(
             "Ya hay {n} personas inscritas: el cupo no puede ser menor.").format(
@@ -143,6 +145,7 @@ async def _aplicar(update: Update, contexto: Contexto, **cambio: Any) -> int:
     sesion_id = borrador["sesion_id"]
     cambiado = await contexto.almacen.cambiar_datos_sesion(sesion_id, cambio,
                                                            contexto.reloj.ahora())
+    await auditar(contexto, update, "sesion_corregida", f"sesion {sesion_id}", ",".join(cambio))
     await contexto.almacen.descartar_borrador(update.effective_user.id)
     return await comun.terminar_en_sesion(
         update, contexto, sesion_id,

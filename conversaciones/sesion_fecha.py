@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, ConversationHandler
 from conversaciones import sesion_comun as comun
 from conversaciones.sesion_comun import boton, paso, texto
 from interfaz.respuestas import responder, teclado
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.fechas import fecha_y_hora
 from nucleo.tarjetas import nombre_curso
@@ -101,6 +102,7 @@ async def aplicar(update: Update, contexto: Contexto) -> int:
         await comun.preguntar_fecha(update, contexto, _("Esa fecha y hora ya pasaron."))
         return FECHA
     afectadas = await contexto.capacitacion.cambiar_fecha(sesion_id, nuevo)
+    await auditar(contexto, update, "sesion_fecha", f"sesion {sesion_id}", nuevo.isoformat())
     await contexto.almacen.descartar_borrador(update.effective_user.id)
     if afectadas is None:
         return await comun.terminar_en_sesion(update, contexto, sesion_id,

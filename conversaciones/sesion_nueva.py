@@ -22,6 +22,7 @@ from conversaciones.sesion_comun import boton, paso, texto
 from interfaz.personal import mostrar_sesion
 from interfaz.respuestas import responder, teclado
 from nucleo.almacen.cursos import SesionNueva
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.reglas_sesion import (
     LARGO_DIRECCION,
@@ -228,6 +229,7 @@ async def guardar(update: Update, contexto: Contexto) -> int:
         await comun.preguntar_fecha(update, contexto, _("Esa fecha y hora ya pasaron."))
         return FECHA
     sesion_id = await contexto.capacitacion.crear_sesion(nueva)
+    await auditar(contexto, update, "sesion_creada", f"sesion {sesion_id}", nueva.curso_id)
     await contexto.almacen.descartar_borrador(update.effective_user.id)
     sesion = await contexto.almacen.sesion(sesion_id)
     await mostrar_sesion(update, contexto, sesion,

@@ -25,6 +25,7 @@ from interfaz.personal import (
 )
 from interfaz.respuestas import avisar, boton_menu, en_columnas, responder, teclado, trozos
 from nucleo.almacen.sesiones import FilaLista
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.importacion import COLUMNAS, OBLIGATORIAS
 from nucleo.listas import csv_de_lista, municipio_en_lista, nombre_en_lista
@@ -49,6 +50,9 @@ async def menu_personal(update: Update, contexto: Contexto) -> None:
                       [(_("📥 Importar sesiones de un CSV"), "pers:importar")],
                       [(_("💬 Bandeja de asesoría"), "bnd:lista")],
                       [(_("🤝 Cooperativas en formación"), "pco:lista")],
+                      [(_("📊 Cifras del programa"), "est:inicio")],
+                      *([[(_("👥 Roles y bitácora"), "rol:lista")]]
+                        if contexto.config.es_administracion(update.effective_user.id) else []),
                       [boton_menu(_)])
     await responder(update, texto, botones)
 
@@ -147,6 +151,7 @@ async def exportar_csv(update: Update, contexto: Contexto) -> None:
     _ = contexto.traductor
     await avisar(update, _("Preparando el archivo…"))
     filas = await contexto.almacen.lista_para_personal(sesion.id)
+    await auditar(contexto, update, "exportacion", f"sesion {sesion.id}", f"{len(filas)} filas")
     local = sesion.inicio.astimezone(contexto.config.zona_horaria)
     nombre = f"lista_{sesion.curso_id}_{local:%Y-%m-%d_%H%M}_{sesion.id}.csv"
     pie = _.plural("Lista de «{curso}»: {n} persona. Trátala con cuidado: son datos personales.",

@@ -10,6 +10,7 @@ from telegram import Update
 from interfaz.personal import ficha, mostrar_sesion, sesion_pedida
 from interfaz.respuestas import avisar, responder, teclado
 from nucleo.almacen.cursos import VENTANA_ASISTENCIA, Sesion
+from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
 from nucleo.listas import nombre_en_lista
 from nucleo.vocabulario import EstadoInscripcion, EstadoSesion
@@ -86,6 +87,7 @@ async def guardar_asistencia(update: Update, contexto: Contexto) -> None:
     if not await _ya_se_puede_pasar_lista(update, contexto, sesion):
         return
     asistentes, encuestas = await contexto.capacitacion.cerrar_asistencia(sesion.id)
+    await auditar(contexto, update, "asistencia", f"sesion {sesion.id}", str(len(asistentes)))
     antes = _.plural("✅ Asistencia guardada: {n} persona asistió.",
                      "✅ Asistencia guardada: {n} personas asistieron.",
                      len(asistentes)).format(n=len(asistentes))

@@ -26,7 +26,8 @@ from nucleo.vocabulario import EstadoSesion
 Callback = Callable[[Update, Contexto], Awaitable[Any]]
 COMANDOS_PERSONAL = (("personal", N_("Menú del personal de la Secretaría")),
                      ("bandeja", N_("Conversaciones de asesoría: leer y contestar")),
-                     ("cooperativas", N_("Cooperativas en formación")))
+                     ("cooperativas", N_("Cooperativas en formación")),
+                     ("estadisticas", N_("Cifras del programa")))
 # Código de cada dato que se puede corregir (va en los botones) → columna de la sesión.
 CAMPOS_DE_BOTON = {"mun": "municipio_clave", "lugar": "lugar", "dir": "direccion",
                    "mapa": "mapa_url", "enlace": "enlace", "cupo": "cupo"}
@@ -42,6 +43,20 @@ def solo_personal(callback: Callback) -> Callback:
             return await callback(update, contexto)
         await rechazar(update, contexto)
         return ConversationHandler.END  # si venía de un flujo, no se queda en él
+
+    return envoltura
+
+
+def solo_administracion(callback: Callback) -> Callback:
+    """Como `solo_personal`, para lo que solo hace administración (/roles, /auditoria)."""
+
+    @functools.wraps(callback)
+    async def envoltura(update: Update, contexto: Contexto) -> Any:
+        usuario = update.effective_user
+        if contexto.config.es_administracion(usuario.id if usuario else None):
+            return await callback(update, contexto)
+        await rechazar(update, contexto)
+        return ConversationHandler.END
 
     return envoltura
 

@@ -57,12 +57,29 @@ class ConfiguracionWebhook:
     secreto: Secreto
 
 
+class RolesGuardados:
+    """La copia en memoria de los roles dados desde Telegram (/roles, tabla `roles`). La llena
+    el arranque y la reemplaza cada cambio de rol: `Configuracion.es_personal` la consulta
+    sin ir a la base."""
+
+    def __init__(self) -> None:
+        self.personal: frozenset[int] = frozenset()
+        self.administracion: frozenset[int] = frozenset()
+
+    def fijar(self, roles: Mapping[int, str]) -> None:
+        self.administracion = frozenset(i for i, r in roles.items() if r == "administracion")
+        self.personal = frozenset(roles) - self.administracion
+
+
 @dataclass(frozen=True)
 class Configuracion:
     token: Secreto
     url_base: str | None = None
     ruta_bd: Path = Path("datos/coopera.sqlite3")
     personal: frozenset[int] = frozenset()
+    # Administración (COOPERA_ADMINISTRACION): también es personal, y da y quita roles.
+    administracion: frozenset[int] = frozenset()
+    roles: RolesGuardados = field(default_factory=RolesGuardados, compare=False, repr=False)
     zona_horaria: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
     idioma_predeterminado: str = "es_MX"
     carpeta_contenido: Path = CARPETA_CONTENIDO
@@ -89,6 +106,8 @@ class Configuracion:
             url_base=entorno.get("TELEGRAM_BASE_URL") or None,
             ruta_bd=Path(entorno.get("COOPERA_BD") or "datos/coopera.sqlite3"),
             personal=_ids_personal(entorno.get("COOPERA_PERSONAL", "")),
+            administracion=_ids_personal(entorno.get("COOPERA_ADMINISTRACION", ""),
+                                         "COOPERA_ADMINISTRACION"),
             zona_horaria=_zona(entorno.get("COOPERA_ZONA_HORARIA") or "America/Mexico_City"),
             idioma_predeterminado=_idioma(entorno.get("COOPERA_IDIOMA") or "es_MX"),
             carpeta_contenido=Path(entorno.get("COOPERA_CONTENIDO") or CARPETA_CONTENIDO),
@@ -109,7 +128,19 @@ class Configuracion:
         return "polling" if self.webhook is None else "webhook"
 
     def es_personal(self, telegram_id: int | None) -> bool:
-        return telegram_id is not None and telegram_id in self.personal
+        """La única comprobación de quién es personal: la configuración y los roles dados
+        desde Telegram (administración incluida)."""
+        return telegram_id is not None and (
+            telegram_id in self.personal or telegram_id in self.roles.personal
+            or self.es_administracion(telegram_id))
+
+    def es_administracion(self, telegram_id: int | None) -> bool:
+        return telegram_id is not None and (
+            telegram_id in self.administracion or telegram_id in self.roles.administracion)
+
+    def rol_configurado(self, telegram_id: int) -> bool:
+        """Los ids de la configuración no se quitan desde Telegram."""
+        return telegram_id in self.personal or telegram_id in self.administracion
 
 
 AYUDA_TOKEN = (
@@ -130,13 +161,13 @@ def _token(valor: str) -> str:
     return valor
 
 
-def _ids_personal(valor: str) -> frozenset[int]:
+def _ids_personal(valor: str, nombre: str = "COOPERA_PERSONAL") -> frozenset[int]:
     partes = [p for p in re.split(r"[,\s]+", valor.strip()) if p]
     try:
         return frozenset(int(p) for p in partes)
     except ValueError:
         raise ConfiguracionInvalida(
-            "COOPERA_PERSONAL debe ser una lista de ids numéricos de Telegram separados por "
+            f"{nombre} debe ser una lista de ids numéricos de Telegram separados por "
             f"comas, por ejemplo 12345,67890. Se recibió: {valor!r}"
         ) from None
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
+from nucleo.auditoria import anotar
 from nucleo.contenido import Contenido
 from nucleo.municipios import normalizar
 from nucleo.reglas_sesion import (
@@ -227,6 +228,8 @@ async def importar(ruta: Path, ruta_bd: Path, contenido: Contenido, zona: ZoneIn
         async with almacen.transaccion() as bd:
             for _linea, sesion in revision.sesiones:
                 await almacen.crear_sesion(sesion, ahora, bd=bd)
+            await anotar(almacen, ahora, None, "importacion", "csv",
+                         f"{len(revision.sesiones)} sesiones", bd=bd)
     finally:
         await almacen.cerrar()
     return revision

@@ -6,11 +6,13 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 """
 
 from nucleo.almacen.asesoria import AlmacenAsesoria
+from nucleo.almacen.auditoria import AlmacenAuditoria
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
 from nucleo.almacen.entrada import AlmacenEntrada
 from nucleo.almacen.envios import AlmacenEnvios
+from nucleo.almacen.estadisticas import AlmacenEstadisticas
 from nucleo.almacen.personas import (
     CAMPOS_PERFIL,
     AlmacenPersonas,
@@ -20,12 +22,14 @@ from nucleo.almacen.personas import (
     Persona,
 )
 from nucleo.almacen.recordatorios import AlmacenRecordatorios
+from nucleo.almacen.roles import AlmacenRoles
 from nucleo.almacen.sesiones import AlmacenSesiones
 
 
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
               AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
-              AlmacenAsesoria, AlmacenCooperativas):
+              AlmacenAsesoria, AlmacenCooperativas, AlmacenRoles, AlmacenAuditoria,
+              AlmacenEstadisticas):
     """Todas las consultas del bot."""
 
 
