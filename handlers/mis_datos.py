@@ -172,6 +172,8 @@ async def borrar(update: Update, contexto: Contexto) -> None:
     # Sale de sus grupos de cooperativa avisando a los demás (la responsabilidad pasa a otra
     # persona); el borrado lo haría igual, pero sin avisar.
     await contexto.cooperativas.olvidar(usuario_id)
+    # Sus lugares en cursos pasan a quien espera, con su aviso, antes de borrar las filas.
+    await contexto.capacitacion.soltar_lugares(usuario_id)
     await contexto.almacen.borrar_persona(usuario_id)
     contexto.user_data.pop("idioma_elegido", None)
     _ = contexto.traductor

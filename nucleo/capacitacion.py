@@ -76,6 +76,17 @@ class Capacitacion:
             await self._rearmar()
         return baja
 
+    async def soltar_lugares(self, telegram_id: int) -> int:
+        """Antes de borrar los datos de una persona: deja cada lugar y espera que tenga en
+        fechas que no han empezado, para que suba quien sigue en la fila (y se le avise).
+        Devuelve cuántos dejó."""
+        ahora = self._reloj.ahora()
+        dejados = 0
+        for inscripcion, sesion in await self._almacen.inscripciones_de(telegram_id, ahora):
+            if sesion.inicio > ahora:
+                dejados += (await self.dejar_lugar(inscripcion.id, telegram_id)).hecha
+        return dejados
+
     async def cambiar_recordatorios(self, telegram_id: int, activos: bool) -> None:
         await self._almacen.fijar_recordatorios_activos(telegram_id, activos)
         await self._rearmar()

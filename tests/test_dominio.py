@@ -99,3 +99,19 @@ async def test_subir_el_cupo_avisa_en_la_misma_transaccion(bot, monkeypatch) -> 
     estados, claves = _leer_de_otra_conexion(bot, (primera, segunda))
     assert estados == [EstadoInscripcion.INSCRITA, EstadoInscripcion.INSCRITA]
     assert f"ascenso:{segunda}" in claves
+
+
+async def test_quien_borra_sus_datos_deja_su_lugar_a_quien_espera(bot) -> None:
+    """Borrar los datos (o rechazar el aviso después de aceptarlo) libera los lugares: sube
+    quien sigue en la fila y se le avisa, como si la persona hubiera dejado su lugar."""
+    _sesion_id, primera, segunda = await _sesion_llena_con_espera(bot)
+    await bot.coopera.despachador.detener()
+    capacitacion = bot.coopera.aplicacion.bot_data["servicios"].capacitacion
+
+    assert await capacitacion.soltar_lugares(501) == 1
+    await bot.almacen.borrar_persona(501)
+
+    estados, claves = _leer_de_otra_conexion(bot, (segunda, segunda))
+    assert estados[0] == EstadoInscripcion.INSCRITA
+    assert f"ascenso:{segunda}" in claves
+    assert await capacitacion.soltar_lugares(501) == 0  # ya no queda nada suyo
