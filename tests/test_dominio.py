@@ -104,7 +104,7 @@ async def test_subir_el_cupo_avisa_en_la_misma_transaccion(bot, monkeypatch) -> 
 async def test_quien_borra_sus_datos_deja_su_lugar_a_quien_espera(bot) -> None:
     """Borrar los datos (o rechazar el aviso después de aceptarlo) libera los lugares: sube
     quien sigue en la fila y se le avisa, como si la persona hubiera dejado su lugar."""
-    _sesion_id, primera, segunda = await _sesion_llena_con_espera(bot)
+    _sesion_id, _primera, segunda = await _sesion_llena_con_espera(bot)
     await bot.coopera.despachador.detener()
     capacitacion = bot.coopera.aplicacion.bot_data["servicios"].capacitacion
 
