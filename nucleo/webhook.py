@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import hmac
 import logging
+from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aiohttp import web
-
+from nucleo.configuracion import ConfiguracionInvalida
 from nucleo.entrada import Entrada
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 registro = logging.getLogger("coopera.webhook")
 
@@ -41,6 +45,7 @@ class ServidorWebhook:
         self._host, self._puerto = escucha
         self._secreto = secreto.encode("utf-8")
         self._runner: web.AppRunner | None = None
+        self._web: ModuleType | None = None  # aiohttp.web, al iniciar
         self._rechazadas = 0
 
     @property
@@ -51,6 +56,7 @@ class ServidorWebhook:
         return self._puerto
 
     async def iniciar(self) -> None:
+        web = self._web = _aiohttp_web()
         aplicacion = web.Application(client_max_size=TAMANO_MAXIMO)
         aplicacion.router.add_post(self._ruta, self._recibir)
         self._runner = web.AppRunner(aplicacion, access_log=None, shutdown_timeout=2.0)
@@ -70,14 +76,27 @@ class ServidorWebhook:
                 # Sin el secreto ni lo recibido: solo de dónde vino.
                 registro.warning("Webhook: rechacé %d petición(es) sin el secreto correcto "
                                  "(la última desde %s).", self._rechazadas, peticion.remote)
-            return web.Response(status=403, text="Forbidden")
+            return self._web.Response(status=403, text="Forbidden")
         cruda = await peticion.text()
         try:
             valida = await self._entrada.recibir(cruda)
         except Exception:
             registro.exception("Webhook: no pude guardar una actualización; contesto 500 "
                                "para que Telegram la repita.")
-            return web.Response(status=500, text="Internal Server Error")
+            return self._web.Response(status=500, text="Internal Server Error")
         if not valida:
-            return web.Response(status=400, text="Bad Request")
-        return web.Response(status=200, text="OK")
+            return self._web.Response(status=400, text="Bad Request")
+        return self._web.Response(status=200, text="OK")
+
+
+def _aiohttp_web() -> ModuleType:
+    """aiohttp viene con el extra [webhook] (o [local]): sin él, el modo webhook no arranca y
+    lo dice con una frase (salida 2, como cualquier configuración que no sirve)."""
+    try:
+        from aiohttp import web
+    except ImportError as error:
+        raise ConfiguracionInvalida(
+            "El modo webhook (COOPERA_MODO=webhook) necesita aiohttp. Instálalo con: "
+            'python -m pip install "coopera-puebla[webhook]" (o ".[webhook]" desde la '
+            "carpeta del proyecto).") from error
+    return web
