@@ -78,11 +78,8 @@ async def rechazar_aviso(update: Update, contexto: Contexto) -> None:
     """«No acepto»: solo se guarda el «no»; la información general sigue abierta."""
     _ = contexto.traductor
     usuario = update.effective_user
-    # Quien antes había aceptado: se borra todo lo demás, como en /mis_datos (sus lugares
-    # pasan a quien espera; el tema de asesoría y sus copias se piden borrar a Telegram).
-    await contexto.asesoria.olvidar(contexto.bot, usuario.id)
-    await contexto.cooperativas.olvidar(usuario.id)
-    await contexto.capacitacion.soltar_lugares(usuario.id)
+    # Quien antes había aceptado: se borra todo lo demás, como en /mis_datos.
+    await contexto.servicios.antes_de_borrar(contexto.bot, usuario.id)
     await contexto.almacen.registrar_consentimiento(
         usuario.id, False, version_aviso(contexto.contenido), contexto.reloj.ahora()
     )

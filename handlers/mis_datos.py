@@ -167,13 +167,7 @@ async def borrar(update: Update, contexto: Contexto) -> None:
             "vez."), teclado([(_("🗑️ Borrar todos mis datos"), "datos:borrar")],
                              [boton_menu(_)]))
         return
-    # Antes de borrar las filas: el tema y las copias que el bot dejó al personal.
-    olvido = await contexto.asesoria.olvidar(contexto.bot, usuario_id)
-    # Sale de sus grupos de cooperativa avisando a los demás (la responsabilidad pasa a otra
-    # persona); el borrado lo haría igual, pero sin avisar.
-    await contexto.cooperativas.olvidar(usuario_id)
-    # Sus lugares en cursos pasan a quien espera, con su aviso, antes de borrar las filas.
-    await contexto.capacitacion.soltar_lugares(usuario_id)
+    olvido = await contexto.servicios.antes_de_borrar(contexto.bot, usuario_id)
     await contexto.almacen.borrar_persona(usuario_id)
     contexto.user_data.pop("idioma_elegido", None)
     _ = contexto.traductor

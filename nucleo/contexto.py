@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from nucleo.almacen import Almacen
@@ -18,7 +18,7 @@ from nucleo.reloj import Reloj
 from nucleo.textos import Textos, Traductor, idioma_de_telegram
 
 if TYPE_CHECKING:
-    from nucleo.asesoria import Asesoria
+    from nucleo.asesoria import Asesoria, Olvido
     from nucleo.capacitacion import Capacitacion
     from nucleo.cooperativas import Cooperativas
     from nucleo.envios import Despachador
@@ -39,6 +39,17 @@ class Servicios:
     capacitacion: Capacitacion | None = None  # inscribirse, cambios a sesiones, encuestas
     asesoria: Asesoria | None = None  # conversaciones con una persona asesora
     cooperativas: Cooperativas | None = None  # cooperativas en formación
+
+    async def antes_de_borrar(self, bot: Bot, telegram_id: int) -> Olvido:
+        """Lo que va antes de borrar las filas de una persona (/mis_datos o «No acepto»
+        después de haber aceptado), en un solo lugar: pide a Telegram borrar su tema de
+        asesoría y las copias; sale de sus cooperativas avisando a los demás (la
+        responsabilidad pasa a otra persona); y sus lugares en cursos pasan a quien espera,
+        con su aviso. Devuelve lo que Telegram dejó o no borrar."""
+        olvido = await self.asesoria.olvidar(bot, telegram_id)
+        await self.cooperativas.olvidar(telegram_id)
+        await self.capacitacion.soltar_lugares(telegram_id)
+        return olvido
 
 
 class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
