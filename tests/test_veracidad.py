@@ -60,6 +60,7 @@ SIN_DATOS_DE_PERSONAS = {
     "respuestas_en_curso",  # a qué conversación contesta cada persona del personal
     "roles",                # los roles del personal
     "auditoria",            # lo que hace el personal (si guarda datos de personas, al aviso)
+    "anuncios",             # lo que escribe el personal para todos (a quién: en `envios`)
 }
 
 
