@@ -59,7 +59,8 @@ async def recibir(update: Update, contexto: Contexto) -> int:
     contexto.user_data.pop(CLAVE, None)
     accion, cooperativa_id = destino
     if accion == "escribir":
-        n = await contexto.cooperativas.escribir_a_miembros(cooperativa_id, texto)
+        n = await contexto.cooperativas.escribir_a_miembros(cooperativa_id, texto,
+                                                           update.effective_user.id)
         nota = _("✉️ Mensaje en camino a {n} personas.").format(n=n)
     else:
         await contexto.cooperativas.anotar_asesoria(cooperativa_id, update.effective_user.id,

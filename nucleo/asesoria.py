@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from html import escape
 
+import aiosqlite
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from nucleo.almacen import Almacen
 from nucleo.almacen.asesoria import ConversacionAsesoria, MensajeAsesoria, MensajeNuevo
+from nucleo.auditoria import anotar
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.reloj import Reloj
@@ -227,8 +229,16 @@ class Asesoria:
             registro.warning("No se pudo pasar la respuesta de la asesoría %d: %s",
                              asesoria_id, error)
             return Respuesta(Entrega.FALLO, conversacion)
+        ahora = self._reloj.ahora()
+        # Tomar la conversación (la primera respuesta de un turno) se anota como asignación.
+        asignada = conversacion.estado != EstadoAsesoria.ATENDIDA
+
+        async def a_la_bitacora(bd: aiosqlite.Connection) -> None:
+            await anotar(self._almacen, ahora, personal_id, "asesoria_contestada",
+                         f"asesoria {asesoria_id}", "asignada" if asignada else "", bd=bd)
+
         cambio = await self._almacen.anotar_de_personal(asesoria_id, personal_id, mensaje,
-                                                        self._reloj.ahora())
+                                                        ahora, a_la_bitacora)
         if cambio is None:
             return Respuesta(Entrega.NO_EXISTE, None)
         despues = cambio.despues
@@ -245,8 +255,15 @@ class Asesoria:
                      tema_ya_cerrado: bool = False) -> ConversacionAsesoria | None:
         """Cierra la conversación, se lo dice a la persona y cierra su tema. None si no existe
         o ya estaba cerrada. `tema_ya_cerrado`: el personal cerró el tema desde Telegram."""
-        cerrada = await self._almacen.cerrar_asesoria(asesoria_id, personal_id,
-                                                      self._reloj.ahora())
+        ahora = self._reloj.ahora()
+
+        async def a_la_bitacora(bd: aiosqlite.Connection) -> None:
+            await anotar(self._almacen, ahora, personal_id, "asesoria_cerrada",
+                         f"asesoria {asesoria_id}", "desde el tema" if tema_ya_cerrado else "",
+                         bd=bd)
+
+        cerrada = await self._almacen.cerrar_asesoria(asesoria_id, personal_id, ahora,
+                                                      a_la_bitacora)
         if cerrada is None:
             return None
         _ = self._textos.para(cerrada.idioma)
@@ -462,7 +479,7 @@ class Asesoria:
             texto = _("💬 <b>Asesoría</b>: {quien} escribió otra vez.")
         botones = InlineKeyboardMarkup([[InlineKeyboardButton(
             _("📥 Abrir la conversación"), callback_data=f"bnd:ver:{conversacion.id}")]])
-        for personal_id in sorted(self._config.personal):
+        for personal_id in sorted(self._config.ids_personal()):
             try:
                 aviso = await bot.send_message(personal_id, texto.format(quien=quien),
                                                reply_markup=botones)

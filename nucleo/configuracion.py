@@ -134,6 +134,12 @@ class Configuracion:
             telegram_id in self.personal or telegram_id in self.roles.personal
             or self.es_administracion(telegram_id))
 
+    def ids_personal(self) -> frozenset[int]:
+        """Todo el personal de hoy: configuración, roles dados desde Telegram y administración
+        (a quién avisar de algo que el personal debe atender)."""
+        return (self.personal | self.administracion | self.roles.personal
+                | self.roles.administracion)
+
     def es_administracion(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and (
             telegram_id in self.administracion or telegram_id in self.roles.administracion)

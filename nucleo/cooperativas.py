@@ -37,6 +37,7 @@ from nucleo.almacen.cooperativas import (
     RecordatorioAsambleaDebido,
     Salida,
 )
+from nucleo.auditoria import anotar
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import CaminoCooperativa, Contenido, PasoCamino
 from nucleo.envios import Despachador, EnvioNuevo
@@ -582,8 +583,9 @@ class Cooperativas:
 
     # --- el personal --------------------------------------------------------------------------
 
-    async def escribir_a_miembros(self, cooperativa_id: int, texto: str) -> int:
-        """Un mensaje del personal a cada miembro del grupo (por la cola). Cuántos entraron."""
+    async def escribir_a_miembros(self, cooperativa_id: int, texto: str, quien: int) -> int:
+        """Un mensaje del personal (`quien`) a cada miembro del grupo, por la cola, y su nota
+        en la bitácora, en una transacción. Cuántos entraron."""
         cooperativa = await self._almacen.cooperativa(cooperativa_id)
         if cooperativa is None:
             return 0
@@ -595,13 +597,22 @@ class Cooperativas:
                                                  grupo=escape(cooperativa.nombre))
                 + "\n\n" + escape(texto),
                 botones=lambda _: [[(_("💬 Contestar en /asesoria"), "menu:asesoria")]])
+            await anotar(self._almacen, self._reloj.ahora(), quien, "cooperativa_mensaje",
+                         f"cooperativa {cooperativa_id}", str(nuevos), bd=bd)
         self._despachador.despertar()
         return nuevos
 
     async def anotar_asesoria(self, cooperativa_id: int, personal_id: int,
                               acuerdos: str) -> bool:
+        """Lo que el personal anotó al asesorar al grupo, con su nota en la bitácora."""
+        ahora = self._reloj.ahora()
+
+        async def a_la_bitacora(bd: aiosqlite.Connection) -> None:
+            await anotar(self._almacen, ahora, personal_id, "cooperativa_asesoria",
+                         f"cooperativa {cooperativa_id}", bd=bd)
+
         return await self._almacen.anotar_asesoria_cooperativa(
-            cooperativa_id, personal_id, acuerdos, self._reloj.ahora())
+            cooperativa_id, personal_id, acuerdos, ahora, a_la_bitacora)
 
     def paso_alcanzado(self, hechos: set[str]) -> PasoCamino | None:
         """El primer paso del camino que el grupo aún no termina (None: terminó todos)."""

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from nucleo.almacen.auditoria import Gancho
 from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
 from nucleo.vocabulario import EstadoAsesoria, TipoMensaje
 
@@ -209,9 +210,11 @@ class AlmacenAsesoria(AlmacenBase):
     # --- el personal --------------------------------------------------------------------
 
     async def anotar_de_personal(self, asesoria_id: int, personal_id: int,
-                                 mensaje: MensajeNuevo, ahora: datetime) -> Cambio | None:
+                                 mensaje: MensajeNuevo, ahora: datetime,
+                                 gancho: Gancho | None = None) -> Cambio | None:
         """Una respuesta del personal (ya entregada): la conversación queda atendida (también
-        si estaba cerrada) y deja de esperar. None si la conversación ya no existe."""
+        si estaba cerrada) y deja de esperar. None si la conversación ya no existe. `gancho`
+        corre dentro de la misma transacción (la bitácora)."""
         cuando = texto_fecha(ahora)
         async with self.transaccion() as bd:
             antes = await self.asesoria(asesoria_id)
@@ -225,12 +228,15 @@ class AlmacenAsesoria(AlmacenBase):
                 (personal_id, cuando, cuando, asesoria_id))
             mensaje_id = await self._insertar_mensaje(bd, antes.telegram_id, personal_id,
                                                       mensaje, cuando, asesoria_id)
+            if gancho is not None:
+                await gancho(bd)
             despues = await self.asesoria(asesoria_id)
         return Cambio(antes, despues, mensaje_id)
 
-    async def cerrar_asesoria(self, asesoria_id: int, personal_id: int,
-                              ahora: datetime) -> ConversacionAsesoria | None:
-        """Cierra la conversación. None si no existe o ya estaba cerrada."""
+    async def cerrar_asesoria(self, asesoria_id: int, personal_id: int, ahora: datetime,
+                              gancho: Gancho | None = None) -> ConversacionAsesoria | None:
+        """Cierra la conversación. None si no existe o ya estaba cerrada. `gancho` corre
+        dentro de la misma transacción (la bitácora)."""
         cuando = texto_fecha(ahora)
         async with self.transaccion() as bd:
             cursor = await bd.execute(
@@ -241,6 +247,8 @@ class AlmacenAsesoria(AlmacenBase):
                 return None
             await bd.execute("DELETE FROM respuestas_en_curso WHERE asesoria_id = ?",
                              (asesoria_id,))
+            if gancho is not None:
+                await gancho(bd)
         return await self.asesoria(asesoria_id)
 
     async def fijar_tema(self, asesoria_id: int, grupo_id: int | None, tema_id: int | None,

@@ -5,6 +5,7 @@ Se escribe solo con `nucleo.auditoria.auditar`; se lee por páginas, lo más nue
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,11 @@ class Anotacion:
     accion: str
     objeto: str
     detalle: str
+
+
+# Lo que una operación del dominio hace dentro de la transacción de la operación de almacén
+# (por ejemplo, anotar en la bitácora): se confirma o se deshace con ella.
+Gancho = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
 def _anotacion(fila: aiosqlite.Row) -> Anotacion:

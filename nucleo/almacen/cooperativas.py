@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 
+from nucleo.almacen.auditoria import Gancho
 from nucleo.almacen.base import AlmacenBase, fecha, texto_fecha
 from nucleo.vocabulario import ClaseCooperativa, EstadoAsamblea, RolMiembro
 
@@ -580,7 +581,9 @@ class AlmacenCooperativas(AlmacenBase):
         return {f["paso_id"]: f["n"] for f in filas}
 
     async def anotar_asesoria_cooperativa(self, cooperativa_id: int, personal_id: int,
-                                          acuerdos: str, ahora: datetime) -> bool:
+                                          acuerdos: str, ahora: datetime,
+                                          gancho: Gancho | None = None) -> bool:
+        """Lo que el personal anotó al asesorar al grupo; `gancho`, en la misma transacción."""
         async with self.transaccion() as bd:
             if not await _filas(bd, "SELECT 1 FROM cooperativas WHERE id = ?",
                                 (cooperativa_id,)):
@@ -589,6 +592,8 @@ class AlmacenCooperativas(AlmacenBase):
                 "INSERT INTO asesorias_cooperativa (cooperativa_id, personal_id, acuerdos,"
                 " anotada_en) VALUES (?, ?, ?, ?)",
                 (cooperativa_id, personal_id, acuerdos, texto_fecha(ahora)))
+            if gancho is not None:
+                await gancho(bd)
             return True
 
     async def asesorias_cooperativa(self, cooperativa_id: int) -> list[AsesoriaAnotada]:
