@@ -71,6 +71,7 @@ from interfaz.aviso import faltan_datos_oficina
 from interfaz.menu import COMANDOS
 from interfaz.personal import solo_administracion, solo_personal
 from nucleo.almacen import Almacen
+from nucleo.anuncios import Anuncios
 from nucleo.asesoria import Asesoria
 from nucleo.capacitacion import Capacitacion
 from nucleo.configuracion import Configuracion
@@ -280,9 +281,17 @@ async def revisar_encuestas(contexto: Contexto) -> None:
     await contexto.capacitacion.encuestas_de_sesiones_terminadas()
 
 
+async def iniciar_anuncios(contexto: Contexto) -> None:
+    """Trabajo periódico: los anuncios programados cuya hora llegó empiezan."""
+    if contexto.servicios.anuncios is not None:
+        await contexto.servicios.anuncios.iniciar_los_que_tocan()
+
+
 def registrar_trabajos(app: Application) -> None:
     """Los trabajos periódicos de la JobQueue (los recordatorios arman su propio trabajo)."""
     app.job_queue.run_repeating(revisar_encuestas, interval=600, first=60, name="encuestas")
+    # Los anuncios programados empiezan a su hora (y una vez al arrancar: Coopera.iniciar).
+    app.job_queue.run_repeating(iniciar_anuncios, interval=30, first=30, name="anuncios")
 
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
@@ -409,9 +418,12 @@ class Coopera:
             self.despachador, self.recordatorios)
         # Las asambleas de los grupos usan el mismo despertador que los cursos.
         self.recordatorios.agregar_fuente(servicios.cooperativas)
+        servicios.anuncios = Anuncios(self.almacen, servicios.contenido, self.reloj,
+                                      self.despachador)
         await self.aplicacion.start()
         await self.despachador.iniciar()
         await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado
+        await servicios.anuncios.iniciar_los_que_tocan()  # su hora llegó con el bot apagado
         # Lo que quedó sin atender de una caída va primero; luego, lo nuevo de Telegram.
         self.entrada = Entrada(self.aplicacion, self.almacen, self.reloj, sondeo,
                                intervalo=intervalo_sondeo)

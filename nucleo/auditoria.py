@@ -42,6 +42,11 @@ ACCIONES = {
     "cooperativa_mensaje": N_("Escribió a una cooperativa"),
     "cooperativa_asesoria": N_("Anotó una asesoría a una cooperativa"),
     "anuncio": N_("Mandó un anuncio"),
+    "anuncio_programado": N_("Programó un anuncio"),
+    "anuncio_editado": N_("Cambió un anuncio programado"),
+    "anuncio_pausado": N_("Pausó un anuncio"),
+    "anuncio_reanudado": N_("Reanudó un anuncio"),
+    "anuncio_cancelado": N_("Canceló un anuncio"),
     "estadisticas": N_("Exportó las cifras"),
     "auditoria": N_("Exportó la bitácora"),
 }

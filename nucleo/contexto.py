@@ -18,6 +18,7 @@ from nucleo.reloj import Reloj
 from nucleo.textos import Textos, Traductor, idioma_de_telegram
 
 if TYPE_CHECKING:
+    from nucleo.anuncios import Anuncios
     from nucleo.asesoria import Asesoria, Olvido
     from nucleo.capacitacion import Capacitacion
     from nucleo.cooperativas import Cooperativas
@@ -39,6 +40,7 @@ class Servicios:
     capacitacion: Capacitacion | None = None  # inscribirse, cambios a sesiones, encuestas
     asesoria: Asesoria | None = None  # conversaciones con una persona asesora
     cooperativas: Cooperativas | None = None  # cooperativas en formación
+    anuncios: Anuncios | None = None  # anuncios del personal y /silenciar
 
     async def antes_de_borrar(self, bot: Bot, telegram_id: int) -> Olvido:
         """Lo que va antes de borrar las filas de una persona (/mis_datos o «No acepto»
@@ -76,6 +78,10 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def cooperativas(self) -> Cooperativas:
         return self.servicios.cooperativas
+
+    @property
+    def anuncios(self) -> Anuncios:
+        return self.servicios.anuncios
 
     @property
     def config(self) -> Configuracion:

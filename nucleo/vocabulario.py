@@ -174,3 +174,34 @@ class Invitacion(StrEnum):
     VENCIDA = "vencida"
     YA_ES_MIEMBRO = "ya_es_miembro"
     SIN_PERMISO = "sin_permiso"  # no aceptó el aviso de privacidad
+
+
+# --- Anuncios del personal (/anuncio, /anuncios, /silenciar) ----------------------------------
+
+
+class TipoAudiencia(StrEnum):
+    """A quién va un anuncio. Los valores de cada tipo van en `Audiencia.valores`."""
+
+    TODOS = "todos"  # sin valores
+    MUNICIPIOS = "municipios"  # claves INEGI (perfiles.municipio_clave)
+    REGIONES = "regiones"  # regiones de contenido/municipios.csv (si el personal las llenó)
+    CURSO = "curso"  # ids de curso: inscrita o en espera en una sesión no cancelada del curso
+    SESION = "sesion"  # ids de sesión (texto): inscrita o en espera en esa sesión
+    PASO_COOPERATIVA = "paso_cooperativa"  # ids de paso: el paso en que va su grupo
+    IDIOMA = "idioma"  # códigos de idioma que la persona eligió ("es", "en")
+    RESULTADO = "resultado"  # ids de resultado de su orientación terminada más reciente
+
+
+class MedioAnuncio(StrEnum):
+    """Lo que un anuncio puede llevar además del texto (el texto va como pie)."""
+
+    FOTO = "foto"
+    DOCUMENTO = "documento"
+
+
+class EstadoAnuncio(StrEnum):
+    PROGRAMADO = "programado"  # espera su fecha; se puede cambiar o cancelar
+    ENVIANDO = "enviando"  # sus filas están en la cola de envíos
+    PAUSADO = "pausado"  # el personal lo pausó: sus filas pendientes quedan retenidas
+    CANCELADO = "cancelado"
+    TERMINADO = "terminado"

@@ -5,6 +5,7 @@ todas comparten una conexión aiosqlite. Los handlers llaman a sus métodos, nun
 El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_version).
 """
 
+from nucleo.almacen.anuncios import AlmacenAnuncios
 from nucleo.almacen.asesoria import AlmacenAsesoria
 from nucleo.almacen.auditoria import AlmacenAuditoria
 from nucleo.almacen.conversaciones import AlmacenConversaciones
@@ -29,7 +30,7 @@ from nucleo.almacen.sesiones import AlmacenSesiones
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
               AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
               AlmacenAsesoria, AlmacenCooperativas, AlmacenRoles, AlmacenAuditoria,
-              AlmacenEstadisticas):
+              AlmacenAnuncios, AlmacenEstadisticas):
     """Todas las consultas del bot."""
 
 
