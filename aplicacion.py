@@ -66,6 +66,7 @@ from handlers import (
     privado,
     recordatorio,
     roles,
+    silenciar,
 )
 from interfaz.aviso import faltan_datos_oficina
 from interfaz.menu import COMANDOS
@@ -153,6 +154,7 @@ def registrar_handlers(app: Application) -> None:
         "ayuda": menu.ayuda, "idioma": idioma.elegir_idioma, "mis_datos": mis_datos.mostrar_datos,
         "cursos": cursos.inicio, "mis_cursos": mis_cursos.mostrar_lista,
         "cancelar": imprevistos.nada_que_cancelar, "asesoria": asesoria.abrir,
+        "silenciar": silenciar.alternar,
     }
     for nombre, callback in comandos.items():
         app.add_handler(CommandHandler(nombre, callback))
@@ -166,6 +168,7 @@ def registrar_handlers(app: Application) -> None:
         r"^datos:borrar$": mis_datos.pedir_confirmacion,
         r"^datos:borrar_si(:\d{1,12})?$": mis_datos.borrar,
         r"^datos:conservar$": mis_datos.conservar, r"^info:caminos$": informacion.caminos,
+        r"^sil:(si|no)$": silenciar.con_boton,
         r"^info:camino:[\w-]+(:\d{1,2})?$": informacion.camino,
         r"^menu:asesoria$": asesoria.abrir, r"^ase:acepto$": asesoria.aceptar_aviso,
         # Cursos (ciudadanía): buscar e inscribirse, mis cursos, botones de los recordatorios.

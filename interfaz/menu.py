@@ -21,6 +21,7 @@ COMANDOS = (
     ("asistencia", N_("Registrar que llegaste a tu curso")),
     ("perfil", N_("Ver o cambiar tu perfil")),
     ("mis_datos", N_("Ver o borrar tus datos")),
+    ("silenciar", N_("Dejar de recibir anuncios, o volver a recibirlos")),
     ("idioma", N_("Cambiar el idioma")),
     ("privacidad", N_("Leer el aviso de privacidad")),
     ("cancelar", N_("Salir de lo que estás haciendo")),

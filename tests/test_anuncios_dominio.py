@@ -20,6 +20,7 @@ from nucleo.contenido import Contenido
 from nucleo.municipios import CatalogoMunicipios
 from nucleo.reloj import RelojFijo
 from nucleo.vocabulario import EstadoAnuncio, MedioAnuncio, TipoAudiencia
+from tests.conversador import BotDePrueba, Persona
 
 AHORA = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 PUEBLA, ACAJETE, ACATLAN = "21114", "21001", "21003"
@@ -414,3 +415,53 @@ async def test_listar_por_paginas_lo_mas_nuevo_primero(anuncios: Anuncios) -> No
     await anuncios.fijar_mensaje_de_avance(ids[0], 900, 55)
     anuncio = await anuncios.obtener(ids[0])
     assert (anuncio.progreso_chat_id, anuncio.progreso_message_id) == (900, 55)
+
+
+# --- /silenciar, de punta a punta por el emulador ------------------------------------------------
+
+async def acepta(persona: Persona) -> None:
+    await persona.escribe("/start")
+    await persona.pulsa_datos("aviso:acepto")
+
+
+def anuncios_recibidos(persona: Persona, texto: str) -> int:
+    return sum(1 for m in persona.mensajes() if m.texto_plano == texto)
+
+
+async def test_silenciar_y_deshacerlo(bot: BotDePrueba, ana: Persona, john: Persona) -> None:
+    servicio = bot.servicios.anuncios
+    await ana.escribe("/silenciar")  # sin aviso aceptado no hay nada que guardar
+    assert "no has aceptado el aviso de privacidad" in ana.texto()
+    assert not await servicio.silenciada(ana.id)
+
+    await acepta(ana)
+    await acepta(john)
+    await ana.escribe("/silenciar")
+    assert "Ya no te mandaremos anuncios" in ana.texto()
+    assert "/silenciar otra vez" in ana.texto()
+    assert ana.botones()[0] == "🔔 Volver a recibir anuncios"
+    assert await servicio.silenciada(ana.id)
+    await john.escribe("/silenciar")
+    assert "We won't send you announcements" in john.texto()
+    await john.pulsa("🔔 Get announcements again")
+    assert "We will send you announcements again" in john.texto()
+    assert not await servicio.silenciada(john.id)
+
+    await servicio.crear(Borrador("Feria del empleo", Audiencia(T.TODOS)), autor_id=PERSONAL)
+    await bot.servicios.despachador.vaciar(10)
+    assert anuncios_recibidos(ana, "Feria del empleo") == 0
+    assert anuncios_recibidos(john, "Feria del empleo") == 1
+
+    await ana.pulsa("🔔 Volver a recibir anuncios")
+    assert "Otra vez te mandaremos anuncios" in ana.texto()
+    assert ana.botones()[0] == "🔕 Ya no recibir anuncios"
+    assert not await servicio.silenciada(ana.id)
+    await ana.pulsa_datos("sil:no")  # el botón fija el estado: pulsarlo otra vez no lo cambia
+    assert not await servicio.silenciada(ana.id)
+    await servicio.crear(Borrador("Otra feria", Audiencia(T.TODOS)), autor_id=PERSONAL)
+    await bot.servicios.despachador.vaciar(10)
+    assert anuncios_recibidos(ana, "Otra feria") == 1
+    await ana.escribe("/silenciar")
+    assert await servicio.silenciada(ana.id)
+    await ana.escribe("/ayuda")
+    assert "/silenciar — Dejar de recibir anuncios, o volver a recibirlos" in ana.texto()

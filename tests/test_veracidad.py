@@ -28,7 +28,7 @@ MAXIMO_POR_PANTALLA = 900
 # nombrar en contenido/privacidad.yaml lo que guarda, y agregarla aquí.
 DATOS_EN_EL_AVISO: dict[str, tuple[str, ...]] = {
     "personas": ("número de usuario de Telegram", "idioma", "respuesta a este aviso",
-                 "ya no te puede escribir"),
+                 "ya no te puede escribir", "pediste no recibir anuncios"),
     "perfiles": ("tu nombre", "tu municipio", "tu sexo", "tu edad", "discapacidad",
                  "lengua indígena"),
     "orientaciones": ("orientación: tus respuestas y el resultado",),
