@@ -18,6 +18,7 @@ Regla de ocultamiento (para que nadie pueda ser señalado):
    solo curso queda oculto, también se oculta el promedio de todos («*»), que lo delataría.
 Cada desglose es de una sola variable sobre el mismo total; no se publican cruces de dos
 variables, que permitirían despejar una celda con otro desglose.
+Lo único que no se oculta: cuántos anuncios empezaron a salir (no cuenta personas).
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ NOMBRES_DESGLOSE = {
     "lengua_indigena": N_("Lengua indígena"), "consentimiento": N_("Aviso de privacidad"),
     "resultado": N_("Resultado"), "curso": N_("Curso"), "paso": N_("Paso"),
     "estado": N_("Estado"),
+    "anuncios": N_("Anuncios"), "mensajes": N_("Mensajes"), "alcanzadas": N_("Personas"),
+}
+# Las categorías de las cifras de anuncios (desgloses «anuncios», «mensajes» y «alcanzadas»).
+ETIQUETAS_ANUNCIOS = {
+    "iniciados": N_("Empezaron a salir en el periodo"),
+    "entregado": N_("Entregados"), "fallido": N_("Fallidos"),
+    "inalcanzable": N_("Nos bloquearon"), "incierto": N_("Inciertos (no se repiten)"),
+    "sin_enviar": N_("Sin enviar (cancelados o por salir)"),
+    "alcanzadas": N_("Recibieron al menos uno"),
+}
+# Cómo se agrupan los estados de sus filas en la cola de envíos.
+MENSAJES_ANUNCIO = {
+    "enviado": "entregado", "fallido": "fallido", "vencido": "fallido",
+    "inalcanzable": "inalcanzable", "incierto": "incierto", "pendiente": "sin_enviar",
+    "enviando": "sin_enviar", "retenido": "sin_enviar", "cancelado": "sin_enviar",
 }
 INDICADORES = {
     "personas": N_("Personas registradas"),
@@ -75,9 +91,13 @@ class Cuadro:
     celdas: tuple[tuple[str, int], ...]
     total: int | None
     segunda_en_total: bool = False  # regla 2: ocultar el total, no otra celda
+    sin_ocultar: bool = False  # no cuenta personas (cuántos anuncios): nada que ocultar
 
     def mostrado(self) -> tuple[list[str], str | None]:
         """Lo que se puede mostrar de cada celda y del total (regla del módulo)."""
+        if self.sin_ocultar:
+            return [str(n) for _c, n in self.celdas], (
+                None if self.total is None else str(self.total))
         return ocultar([n for _c, n in self.celdas], self.total, self.segunda_en_total)
 
 
@@ -267,15 +287,32 @@ async def armar_informe(almacen: Almacen, contenido: Contenido, zona: ZoneInfo,
         inscripciones=await almacen.cifras_inscripciones(inicio, fin),
         pasos=await almacen.cifras_pasos_cooperativas(inicio, fin),
         asesoria=await almacen.cifras_asesoria(inicio, fin),
-        anuncios=await cifras_anuncios(almacen, inicio, fin),
+        anuncios=await cifras_anuncios(almacen, inicio, fin, territorio=territorio,
+                                       region_de=region_de, ordenes=ordenes),
     )
 
 
-async def cifras_anuncios(almacen: Almacen, inicio: datetime, fin: datetime
+async def cifras_anuncios(almacen: Almacen, inicio: datetime, fin: datetime, *,
+                          territorio: str = "municipio",
+                          region_de: Callable[[str | None], str | None] = lambda c: c,
+                          ordenes: dict[str, tuple[str, ...]] | None = None
                           ) -> list[Cuadro] | None:
-    """Gancho para los anuncios (/anuncio): mientras esa función no exista en la base, None y
-    el informe lo dice. Cuando exista, aquí se cuentan los anuncios del periodo y su alcance
-    (una consulta nueva en nucleo/almacen/estadisticas.py) como cuadros «anuncios»."""
+    """Los anuncios que empezaron a salir en el periodo y su alcance: cuántos (sin ocultar:
+    no son personas), sus mensajes (entregados, fallidos, nos bloquearon, inciertos, sin
+    enviar) y las personas a quienes les llegó al menos uno, desagregadas como las demás
+    cifras. None si la base aún no tiene anuncios (el informe lo dice)."""
     if not await almacen.hay_tabla("anuncios"):
         return None
-    return []
+    anuncios, estados, alcanzadas = await almacen.cifras_anuncios(inicio, fin)
+    mensajes = Counter()
+    for estado, n in estados.items():
+        mensajes[MENSAJES_ANUNCIO.get(estado, "sin_enviar")] += n
+    orden = ("entregado", "fallido", "inalcanzable", "incierto", "sin_enviar")
+    return [
+        Cuadro("anuncios", "anuncios", (("iniciados", anuncios),), None, sin_ocultar=True),
+        Cuadro("anuncios", "mensajes", tuple((c, mensajes[c]) for c in orden),
+               sum(mensajes.values())),
+        Cuadro("anuncios", "alcanzadas", (("alcanzadas", len(alcanzadas)),), None),
+        # Sin el «total» de desgloses: es el de «alcanzadas».
+        *desgloses("anuncios", alcanzadas, territorio, region_de, ordenes or {})[1:],
+    ]

@@ -13,6 +13,7 @@ from html import escape
 
 from nucleo.contenido import Contenido
 from nucleo.estadisticas import (
+    ETIQUETAS_ANUNCIOS,
     INDICADORES,
     NOMBRES_DESGLOSE,
     OCULTO,
@@ -46,6 +47,8 @@ def etiqueta(_: Traductor, contenido: Contenido, desglose: str, clave: str) -> s
         return _(CONSENTIMIENTO.get(clave, clave))
     if desglose == "estado":
         return _(ESTADOS_ASESORIA.get(clave, clave))
+    if desglose in ("anuncios", "mensajes", "alcanzadas"):
+        return _(ETIQUETAS_ANUNCIOS.get(clave, clave))
     if desglose == "resultado":
         resultado = contenido.orientacion.resultados.get(clave)
         return _(resultado.titulo) if resultado else clave

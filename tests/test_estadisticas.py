@@ -80,6 +80,33 @@ async def poblar(almacen: Almacen, contenido_resultados: list[str]) -> None:
     await almacen.terminar_orientacion(1007, segundo, {}, AHORA)
 
 
+async def anunciar(almacen: Almacen) -> None:
+    """Anuncios conocidos: dos que empezaron en noviembre de 2026 (18 mensajes: 14 entregados a
+    8 personas, uno fallido, uno a quien nos bloqueó, uno incierto y uno cancelado), uno de 2025
+    y uno programado que no ha empezado (no cuentan)."""
+    anuncio = ("INSERT INTO anuncios (id, texto, audiencia, estado, creado_en, actualizado_en,"
+               " iniciado_en) VALUES (?, 'Hola', '{\"tipo\": \"todos\"}', ?, ?, ?, ?)")
+    envio = ("INSERT INTO envios (telegram_id, clave, texto, prioridad, estado, creado_en,"
+             " anuncio_id) VALUES (?, ?, 'Hola', 9, ?, ?, ?)")
+    noviembre, otro, antes = ("2026-11-10T16:00:00+00:00", "2026-11-20T16:00:00+00:00",
+                              "2025-06-01T16:00:00+00:00")
+    filas: list[tuple[int, str, str]] = [
+        *[(1, "enviado", str(t)) for t in range(1001, 1009)],
+        (1, "fallido", "1009"), (1, "inalcanzable", "1010"), (1, "incierto", "1011"),
+        (1, "cancelado", "1012"),
+        *[(2, "enviado", str(t)) for t in range(1001, 1007)],
+        (3, "enviado", "1012"),
+    ]
+    async with almacen.transaccion() as bd:
+        for anuncio_id, estado, inicio in ((1, "terminado", noviembre),
+                                           (2, "terminado", otro), (3, "terminado", antes),
+                                           (4, "programado", None)):
+            await bd.execute(anuncio, (anuncio_id, estado, noviembre, noviembre, inicio))
+        for anuncio_id, estado, tid in filas:
+            await bd.execute(envio, (int(tid), f"anuncio:{anuncio_id}:{tid}", estado,
+                                     noviembre, anuncio_id))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def matplotlib_listo() -> None:
     """La primera vez en una máquina, matplotlib arma su caché de fuentes (segundos): que no
@@ -105,6 +132,7 @@ async def test_cifras_exactas_con_las_chicas_ocultas(personal: Persona,
     resultados = list(bot.coopera.aplicacion.bot_data["servicios"].contenido
                       .orientacion.resultados)
     await poblar(bot.almacen, resultados)
+    await anunciar(bot.almacen)
     respuestas = await personal.escribe("/estadisticas 2026-11-01 2026-11-30")
     texto = textos(respuestas)
     assert "Personas registradas: *" in texto  # 13: lo delataría junto con las 12
@@ -116,10 +144,20 @@ async def test_cifras_exactas_con_las_chicas_ocultas(personal: Persona,
     assert "Discapacidad: Sí <5 · No * · Prefiero no decir 0" in texto
     assert "• Puebla 12" in texto
     assert "Orientaciones completadas: 7" in texto
-    assert "Todavía no hay anuncios en el bot." in texto
+    assert ("Anuncios y su alcance\nAnuncios: Empezaron a salir en el periodo 2\n"
+            "Mensajes: Entregados 14 · Fallidos <5 · Nos bloquearon <5 · "
+            "Inciertos (no se repiten) <5 · Sin enviar (cancelados o por salir) <5\n"
+            "Personas: Recibieron al menos uno 8\n"
+            # 7 y 1 (6 y 2): la de 1 a 4 sola se despejaría del total: la otra va «*».
+            "Sexo: Mujer * · Hombre <5 · Otra identidad 0 · Prefiero no decir 0\n"
+            "Rango de edad: 15 a 24 años * · 25 a 34 años <5 · 35 a 44 años 0") in texto
+    assert "Municipio\n• Puebla 8\nDiscapacidad: Sí <5 · No * · Prefiero no decir 0\n" \
+        "Lengua indígena: Sí 0 · No 0 · Prefiero no decir 0 · Sin dato 8" in texto
     assert all(len(m.texto or "") <= 4096 for m in respuestas)
-    # Ninguna cifra de 1 a 4 a la vista.
+    # Ninguna cifra de 1 a 4 a la vista (salvo cuántos anuncios salieron: no son personas).
     for linea in texto.splitlines():
+        if linea.startswith("Anuncios: Empezaron a salir en el periodo"):
+            continue
         for numero in ("1", "2", "3", "4"):
             assert f" {numero} ·" not in linea and not linea.endswith(f" {numero}"), linea
 
@@ -138,10 +176,16 @@ async def test_cifras_exactas_con_las_chicas_ocultas(personal: Persona,
     assert valor["consentimiento", "sexo", "total"] == "12"
     assert valor["consentimiento", "discapacidad", "no"] == OCULTO_SEGUNDA
     assert valor["personas", "consentimiento", "total"] == OCULTO_SEGUNDA
+    assert valor["anuncios", "anuncios", "iniciados"] == "2"
+    assert valor["anuncios", "mensajes", "entregado"] == "14"
+    assert valor["anuncios", "mensajes", "fallido"] == OCULTO
+    assert valor["anuncios", "mensajes", "total"] == "18"
+    assert valor["anuncios", "alcanzadas", "alcanzadas"] == "8"
     assert valor["orientaciones", "resultado", resultados[0]] == OCULTO_SEGUNDA
     assert valor["orientaciones", "resultado", resultados[1]] == OCULTO
     assert valor["consentimiento", "municipio", "21114"] == "12"
-    assert not any(v in {"1", "2", "3", "4"} for v in valor.values())
+    assert not any(v in {"1", "2", "3", "4"} for k, v in valor.items()
+                   if k != ("anuncios", "anuncios", "iniciados"))
 
     await personal.pulsa("🖼 Gráfica")
     documento = personal.ultimo().documento

@@ -97,3 +97,21 @@ class AlmacenEstadisticas(AlmacenBase):
         fila = await self._uno("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                (nombre,))
         return fila is not None
+
+    async def cifras_anuncios(self, desde: datetime, hasta: datetime
+                              ) -> tuple[int, dict[str, int], list[FilaCifras]]:
+        """Anuncios que empezaron a salir en el periodo: cuántos, sus mensajes por estado de la
+        cola y las personas a quienes les llegó al menos uno (con su perfil)."""
+        rango = (texto_fecha(desde), texto_fecha(hasta))
+        fila = await self._uno("SELECT COUNT(*) AS n FROM anuncios"
+                               " WHERE iniciado_en >= ? AND iniciado_en < ?", rango)
+        estados = await self._todos(
+            "SELECT e.estado, COUNT(*) AS n FROM envios e JOIN anuncios a ON a.id = e.anuncio_id"
+            " WHERE a.iniciado_en >= ? AND a.iniciado_en < ? GROUP BY e.estado", rango)
+        personas = await self._todos(
+            f"SELECT {_PERFIL} FROM (SELECT DISTINCT e.telegram_id FROM envios e"
+            " JOIN anuncios a ON a.id = e.anuncio_id WHERE e.estado = 'enviado'"
+            " AND a.iniciado_en >= ? AND a.iniciado_en < ?) AS d"
+            " LEFT JOIN perfiles pf ON pf.telegram_id = d.telegram_id", rango)
+        return (fila["n"] if fila else 0, {f["estado"]: f["n"] for f in estados},
+                [_fila(f) for f in personas])
