@@ -39,6 +39,7 @@ from conversaciones import (
     cooperativa_personal,
     cooperativa_union,
     encuesta,
+    importacion_personal,
     orientacion,
     perfil,
     sesion_cancelacion,
@@ -48,6 +49,7 @@ from conversaciones import (
 )
 from handlers import (
     asesoria,
+    avisos_fechas,
     cooperativa,
     cooperativas_personal,
     cursos,
@@ -138,6 +140,9 @@ def registrar_handlers(app: Application) -> None:
     for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
         app.add_handler(flujo.conversacion())
     app.add_handler(cooperativa_personal.conversacion())  # escribir a un grupo, anotar asesoría
+    # Importar sesiones mandando el CSV al chat (pers:importar o un .csv del personal; el CSV
+    # de cualquier otra persona no entra aquí).
+    app.add_handler(importacion_personal.conversacion(app.bot_data["servicios"].config))
     app.add_handler(perfil.conversacion())
     app.add_handler(orientacion.conversacion())
     app.add_handler(asistencia.conversacion())  # el código de asistencia de un curso
@@ -176,6 +181,8 @@ def registrar_handlers(app: Application) -> None:
         r"^cur:lugares:\d{1,3}$": cursos.lugares, r"^cur:l:[\w.-]{1,40}:\d{1,3}$": cursos.lista,
         r"^cur:c:\w{1,20}:[\w.-]{1,40}:\d{1,3}$": cursos.ver_curso,
         r"^cur:s:\d{1,12}$": cursos.ver_sesion, r"^cur:(si|espera):\d{1,12}$": cursos.inscribir,
+        r"^cur:avisar:(-|\w{1,20})$": avisos_fechas.pedir,
+        r"^cur:noavisar:(-|\w{1,20})$": avisos_fechas.quitar,
         r"^mc:lista(:\d{1,3})?$": mis_cursos.mostrar_lista, r"^mc:ver:\d{1,12}$": mis_cursos.ver,
         r"^mc:baja:\d{1,12}$": mis_cursos.pedir_baja,
         r"^mc:baja_si:\d{1,12}$": mis_cursos.dar_de_baja,
@@ -322,7 +329,9 @@ def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Con
         .rate_limiter(Ritmo(Presupuesto(config.mensajes_por_segundo)))  # nucleo/ritmo.py
     )
     if config.url_base:
-        constructor = constructor.base_url(config.url_base)
+        # Los archivos (getFile y su descarga) van por la misma API: «…/bot» → «…/file/bot».
+        archivos = config.url_base.removesuffix("/bot") + "/file/bot"
+        constructor = constructor.base_url(config.url_base).base_file_url(archivos)
     interactiva, de_sondeo = peticion_interactiva(), sondeo or PeticionSondeo()
     if al_rechazar_token is not None:  # las mismas solicitudes, vigiladas
         interactiva = SolicitudVigilada(interactiva, al_rechazar_token)

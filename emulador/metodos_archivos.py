@@ -16,6 +16,8 @@ from emulador.modelo import ArchivoGuardado, documento_chat, tamano_foto
 from emulador.parametros import Parametros
 from emulador.validacion import problema_url, validar_marcado
 
+MAXIMO_DESCARGA = 20 * 1024 * 1024  # getFile: lo más que la Bot API deja bajar a un bot
+
 
 class MetodosArchivos(EstadoEmulador):
     """Envío de documentos, fotos y notas de voz, y consulta de archivos."""
@@ -88,10 +90,20 @@ class MetodosArchivos(EstadoEmulador):
         )
 
     def _get_file(self, parametros: Parametros) -> dict:
+        """Como Telegram: un file_id que no conoce (o que ya olvidó, `olvidar_archivo`) es
+        400 «wrong file_id…»; un archivo de más de 20 MB no se puede bajar: 400 «file is too
+        big» (el bot no recibe file_path)."""
         archivo = self._archivos.get(parametros.texto("file_id", obligatorio=True) or "")
         if archivo is None:
             raise incorrecta("wrong file_id or the file is temporarily unavailable")
+        if archivo.tamano > MAXIMO_DESCARGA:
+            raise incorrecta("file is too big")
         return {
             "file_id": archivo.file_id, "file_unique_id": archivo.file_unique_id,
-            "file_size": len(archivo.contenido), "file_path": archivo.ruta,
+            "file_size": archivo.tamano, "file_path": archivo.ruta,
         }
+
+    def olvidar_archivo(self, file_id: str) -> None:
+        """El archivo ya no está en Telegram (el file_id venció): getFile contesta 400 y su
+        ruta de descarga, 404."""
+        self._archivos.pop(file_id, None)

@@ -79,6 +79,13 @@ class ArchivoGuardado:
     mime: str
     contenido: bytes
     ruta: str
+    # El tamaño que dice Telegram, si no es el del contenido: un archivo de 25 MB en una prueba
+    # sin tener 25 MB en memoria (getFile lo rechaza igual que Telegram, ver metodos_archivos).
+    tamano_declarado: int | None = None
+
+    @property
+    def tamano(self) -> int:
+        return len(self.contenido) if self.tamano_declarado is None else self.tamano_declarado
 
     def como_documento(self) -> dict:
         return {
@@ -86,7 +93,7 @@ class ArchivoGuardado:
             "file_unique_id": self.file_unique_id,
             "file_name": self.nombre,
             "mime_type": self.mime,
-            "file_size": len(self.contenido),
+            "file_size": self.tamano,
         }
 
 

@@ -84,10 +84,14 @@ class LadoPersona(Observacion):
         return self._mensaje_de_usuario(usuario, {"voice": voz}, tipo="voz")
 
     def enviar_documento(
-        self, usuario: UsuarioFicticio, nombre: str = "archivo.pdf", contenido: bytes = b"..."
+        self, usuario: UsuarioFicticio, nombre: str = "archivo.pdf", contenido: bytes = b"...",
+        *, mime: str | None = None, tamano: int | None = None,
     ) -> int:
-        mime = mimetypes.guess_type(nombre)[0] or "application/octet-stream"
+        """`mime`: el que mande el teléfono (si no, por la extensión); `tamano`: el que dice
+        Telegram, si no es el del contenido (un archivo enorme sin tenerlo en memoria)."""
+        mime = mime or mimetypes.guess_type(nombre)[0] or "application/octet-stream"
         archivo = self._guardar_archivo(nombre, mime, contenido, "documents")
+        archivo.tamano_declarado = tamano
         return self._mensaje_de_usuario(
             usuario,
             {"document": archivo.como_documento()},

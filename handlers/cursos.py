@@ -20,7 +20,7 @@ from html import escape
 
 from telegram import Update
 
-from interfaz.cursos import acepto, nombre_y_fecha, pedir_permiso, tarjeta
+from interfaz.cursos import acepto, boton_avisame, nombre_y_fecha, pedir_permiso, tarjeta
 from interfaz.paginas import POR_PAGINA, navegacion, paginar, pie_pagina
 from interfaz.respuestas import Boton, avisar, boton_menu, mostrar, responder, teclado
 from nucleo.almacen.cursos import ResultadoInscripcion, Sesion
@@ -132,9 +132,9 @@ async def inicio(update: Update, contexto: Contexto) -> None:
             [(_("📋 Ver todos los cursos"), "cur:l:-:0")],
         ]
     else:  # sin ninguna fecha, buscar por tema o lugar solo lleva a «no hay fechas»
-        texto = _("<b>Cursos</b> 📚\nPor ahora no hay fechas de ningún curso. Puedes ver de "
-                  "qué trata cada uno; vuelve pronto para ver sus fechas.")
-        filas = [[(_("📋 Ver todos los cursos"), "cur:l:-:0")]]
+        texto = _("<b>Cursos</b> 📚\nPor ahora no hay fechas de ningún curso. Si quieres, "
+                  "te aviso aquí cuando haya. También puedes ver de qué trata cada uno.")
+        filas = [[boton_avisame(_)], [(_("📋 Ver todos los cursos"), "cur:l:-:0")]]
     if await acepto(contexto, update.effective_user.id):
         filas.append([(_("🗓️ Mis cursos"), "mc:lista")])
     await responder(update, texto, teclado(*filas, [boton_menu(_)]))
@@ -291,6 +291,8 @@ async def ver_curso(update: Update, contexto: Contexto) -> None:
     filas.append(navegacion(_, f"cur:c:{curso.id}:{filtro.codigo}:{{p}}", pagina, total))
     if filtro.tipo not in ("-", "t"):
         filas.append([(_("🗓️ Ver todas sus fechas"), f"cur:c:{curso.id}:-:0")])
+    elif not sesiones:  # sin ninguna fecha del curso: se ofrece avisar cuando haya
+        filas.append([boton_avisame(_, curso.id)])
     filas.append([(_("⬅️ Volver a la lista"), f"cur:l:{filtro.codigo}:0")])
     await mostrar(update, texto, filas)
 
@@ -313,7 +315,8 @@ def _fechas(contexto: Contexto, sesiones: list[Sesion], visibles: Sequence[Sesio
     zona = contexto.config.zona_horaria
     if not sesiones:
         if filtro.tipo in ("-", "t"):
-            return _("Todavía no hay fechas para este curso. Vuelve pronto.")
+            return _("Todavía no hay fechas para este curso. Si quieres, te aviso aquí "
+                     "cuando haya.")
         return _("No hay fechas con lo que buscaste. Mira todas sus fechas.")
     bloques = [_("<b>Próximas fechas</b> (elige una para inscribirte):")]
     primera = pagina * POR_PAGINA + 1

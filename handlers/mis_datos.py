@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 
 from interfaz.asesoria import seccion_mis_datos
+from interfaz.cursos import seccion_avisos_de_fechas
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, responder, responder_largo, teclado
 from nucleo.contexto import Contexto
@@ -30,8 +31,12 @@ async def mostrar_datos(update: Update, contexto: Contexto) -> None:
         await responder(update, texto, teclado([boton_menu(_)]))
         return
     texto = "\n\n".join(await _secciones(contexto, _, usuario_id))
+    avisos, quitar_avisos = await seccion_avisos_de_fechas(contexto, _, usuario_id)
+    if avisos:
+        texto += "\n\n" + avisos
     botones = teclado(
         [(_("✏️ Corregir mi perfil"), "menu:perfil")] if persona.acepto else [],
+        *([boton] for boton in quitar_avisos),
         [(_("🗑️ Borrar todos mis datos"), "datos:borrar")],
         [boton_menu(_)],
     )

@@ -4,11 +4,14 @@ y la zona horaria de quien lee."""
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
 
 from interfaz.respuestas import responder, teclado
 from nucleo.almacen.cursos import Sesion
 from nucleo.contexto import Contexto
+from nucleo.fechas import fecha_corta
 from nucleo.tarjetas import cuando, nombre_curso, titulo_y_tarjeta_html
 from nucleo.textos import Traductor
 
@@ -49,3 +52,35 @@ def nombre_y_fecha(contexto: Contexto, _: Traductor, sesion: Sesion) -> tuple[st
     """(nombre del curso, «fecha de inicio a fin») en texto simple."""
     return (nombre_curso(_, contexto.contenido, sesion.curso_id),
             cuando(_, contexto.config.zona_horaria, sesion))
+
+
+# --- «Avísame cuando haya fechas» (handlers/avisos_fechas.py) ---------------------------------
+
+def boton_avisame(_: Traductor, curso_id: str | None = None) -> tuple[str, str]:
+    """El botón para pedir un aviso cuando haya fechas: de un curso o (None) de cualquiera."""
+    if curso_id is None:
+        return (_("🔔 Avísame cuando haya fechas"), "cur:avisar:-")
+    return (_("🔔 Avísame cuando haya fechas de este curso"), f"cur:avisar:{curso_id}")
+
+
+async def seccion_avisos_de_fechas(contexto: Contexto, _: Traductor,
+                                   telegram_id: int) -> tuple[str, list[tuple[str, str]]]:
+    """Para /mis_datos: los avisos de fechas que pidió la persona (texto vacío si ninguno) y
+    un botón para quitar cada uno."""
+    pedidos = await contexto.almacen.pedidos_de_fechas(telegram_id)
+    if not pedidos:
+        return "", []
+    zona = contexto.config.zona_horaria
+    lineas, botones = [_("<b>Avisos de fechas que pediste</b>")], []
+    for pedido in pedidos:
+        if pedido.curso_id is None:
+            nombre = _("cualquier curso")
+        else:
+            nombre = escape(nombre_curso(_, contexto.contenido, pedido.curso_id))
+        lineas.append("• " + _("{curso} (lo pediste el {fecha})").format(
+            curso=nombre, fecha=fecha_corta(pedido.creado_en, _, zona)))
+        etiqueta = (_("🔕 Quitar el aviso de cualquier curso") if pedido.curso_id is None
+                    else _("🔕 Quitar el aviso: {curso}").format(
+                        curso=nombre_curso(_, contexto.contenido, pedido.curso_id)[:40]))
+        botones.append((etiqueta, f"cur:noavisar:{pedido.curso_id or '-'}"))
+    return "\n".join(lineas), botones

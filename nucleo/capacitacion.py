@@ -28,6 +28,8 @@ from nucleo.almacen.cursos import (
     SesionNueva,
 )
 from nucleo.almacen.sesiones import Afectada, Avisar, CambioDeCupo
+from nucleo.auditoria import anotar
+from nucleo.avisos_fechas import avisos_de_fechas_nuevas
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.envios import Despachador, EnvioNuevo
@@ -106,7 +108,28 @@ class Capacitacion:
     # --- el personal --------------------------------------------------------------------
 
     async def crear_sesion(self, nueva: SesionNueva) -> int:
-        return await self._almacen.crear_sesion(nueva, self._reloj.ahora())
+        """Guarda la sesión y, en la misma transacción, avisa a quien esperaba fechas de su
+        curso («Avísame cuando haya fechas», nucleo/avisos_fechas.py)."""
+        ahora = self._reloj.ahora()
+        async with self._almacen.transaccion() as bd:
+            sesion_id = await self._almacen.crear_sesion(nueva, ahora, bd=bd)
+            await self._avisar_fechas(bd, [(sesion_id, nueva)])
+        self._despachador.despertar()
+        return sesion_id
+
+    async def importar_sesiones(self, nuevas: Sequence[SesionNueva],
+                                quien: int | None) -> tuple[list[int], int]:
+        """Todas las sesiones juntas en una transacción, con su anotación en la bitácora y un
+        aviso a cada persona que esperaba fechas de esos cursos (uno por persona, no uno por
+        sesión). Devuelve (ids de las sesiones, cuántas personas recibirán el aviso)."""
+        ahora = self._reloj.ahora()
+        async with self._almacen.transaccion() as bd:
+            ids = [await self._almacen.crear_sesion(nueva, ahora, bd=bd) for nueva in nuevas]
+            await anotar(self._almacen, ahora, quien, "importacion", "csv",
+                         f"{len(ids)} sesiones", bd=bd)
+            avisadas = await self._avisar_fechas(bd, list(zip(ids, nuevas, strict=True)))
+        self._despachador.despertar()
+        return ids, avisadas
 
     async def cambiar_cupo(self, sesion_id: int, cupo: int) -> CambioDeCupo | None:
         """Nuevo cupo; si crece, suben de la espera en orden de llegada y se les avisa."""
@@ -200,6 +223,12 @@ class Capacitacion:
             envios.append(avisos.lugar_liberado(_, self._config.zona_horaria, self._contenido,
                                                 sesion, ascenso))
         await self._despachador.encolar(envios, bd=bd)
+
+    async def _avisar_fechas(self, bd: aiosqlite.Connection,
+                             creadas: list[tuple[int, SesionNueva]]) -> int:
+        envios = await avisos_de_fechas_nuevas(self._almacen, bd, self._textos,
+                                               self._contenido, creadas)
+        return await self._despachador.encolar(envios, bd=bd) if envios else 0
 
     def _avisar_afectadas(self, sesion_id: int, redactar: avisos.Redactar) -> Avisar:
         async def avisar(bd: aiosqlite.Connection, afectadas: list[Afectada]) -> None:

@@ -89,6 +89,9 @@ class _RespuestasRaras(HTTPXRequest):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         codigo, contenido = await super().do_request(*args, **kwargs)
+        url = str(kwargs.get("url", args[0] if args else ""))
+        if "/file/bot" in url and 200 <= codigo <= 299:
+            return codigo, contenido  # la descarga de un archivo (getFile): sus bytes tal cual
         exito = 200 <= codigo <= 299
         if exito and _RESPUESTA_SANA.match(contenido) and contenido.rstrip().endswith(b"}"):
             return codigo, contenido  # lo normal, sin leer el JSON dos veces

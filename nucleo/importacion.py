@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
 from nucleo.auditoria import anotar
+from nucleo.avisos_fechas import avisos_de_fechas_nuevas
 from nucleo.contenido import Contenido
 from nucleo.municipios import normalizar
 from nucleo.reglas_sesion import (
@@ -43,7 +44,7 @@ from nucleo.reglas_sesion import (
     leer_url,
     momento_de_inicio,
 )
-from nucleo.textos import N_
+from nucleo.textos import N_, Textos
 
 # --- el archivo --------------------------------------------------------------------------------
 
@@ -219,19 +220,32 @@ async def importar(ruta: Path, ruta_bd: Path, contenido: Contenido, zona: ZoneIn
     """Revisa el archivo y, si todo está bien (y no es solo revisar), lo importa entero."""
     if not ruta_bd.is_file():  # abrirla la crearía vacía: se importaría donde nadie la ve
         raise FileNotFoundError(f"No encontré la base de datos del bot en {ruta_bd.resolve()}.")
-    revision = revisar_archivo(ruta.read_bytes(), contenido, zona, ahora)
     almacen = await Almacen.abrir(ruta_bd)
     try:
-        await _buscar_repetidas_en_la_base(almacen, revision)
+        revision = await revisar_con_la_base(ruta.read_bytes(), almacen, contenido, zona, ahora)
         if revision.errores or revisar:
             return revision
+        # Quien esperaba fechas de estos cursos recibe su aviso (nucleo/avisos_fechas.py): va a
+        # la cola en esta misma transacción y lo manda el bot que está corriendo.
+        textos = Textos(contenido.carpeta / "locales")
         async with almacen.transaccion() as bd:
-            for _linea, sesion in revision.sesiones:
-                await almacen.crear_sesion(sesion, ahora, bd=bd)
+            creadas = [(await almacen.crear_sesion(sesion, ahora, bd=bd), sesion)
+                       for _linea, sesion in revision.sesiones]
             await anotar(almacen, ahora, None, "importacion", "csv",
                          f"{len(revision.sesiones)} sesiones", bd=bd)
+            envios = await avisos_de_fechas_nuevas(almacen, bd, textos, contenido, creadas)
+            await almacen.insertar_envios(bd, envios, ahora)
     finally:
         await almacen.cerrar()
+    return revision
+
+
+async def revisar_con_la_base(datos: bytes, almacen: Any, contenido: Contenido, zona: ZoneInfo,
+                              ahora: datetime) -> Revision:
+    """`revisar_archivo` y, además, que ninguna sesión exista ya en la base (la línea de
+    comandos y el chat del personal revisan igual)."""
+    revision = revisar_archivo(datos, contenido, zona, ahora)
+    await _buscar_repetidas_en_la_base(almacen, revision)
     return revision
 
 

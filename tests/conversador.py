@@ -106,6 +106,12 @@ class Persona:
                   "voz": self.emulador.enviar_voz, "documento": self.emulador.enviar_documento}
         return await self._accion(lambda: enviar[tipo](self.usuario))
 
+    async def envia_documento(self, nombre: str, contenido: bytes,
+                              **extra: object) -> list[MensajeChat]:
+        """Un documento con nombre y contenido (`mime`, `tamano`: ver el emulador)."""
+        return await self._accion(lambda: self.emulador.enviar_documento(
+            self.usuario, nombre, contenido, **extra))
+
     def mensajes(self) -> list[MensajeChat]:
         return self.emulador.mensajes_del_bot(self.id)
 

@@ -36,6 +36,7 @@ DATOS_EN_EL_AVISO: dict[str, tuple[str, ...]] = {
     "conversaciones": ("En qué paso vas",),
     "inscripciones": ("te inscribes", "lista de espera", "si fuiste"),
     "recordatorios": ("recordatorios",),
+    "avisos_fechas": ("avisemos cuando haya fechas de un curso", "Lo borramos al avisarte"),
     "encuestas": ("calificación", "comentario"),
     "envios": ("avisos que el bot te va a mandar",),
     "entrada": ("Cada mensaje que recibe el bot se guarda solo unos segundos",),

@@ -8,6 +8,7 @@ El esquema cambia solo con migraciones numeradas en migraciones/ (PRAGMA user_ve
 from nucleo.almacen.anuncios import AlmacenAnuncios
 from nucleo.almacen.asesoria import AlmacenAsesoria
 from nucleo.almacen.auditoria import AlmacenAuditoria
+from nucleo.almacen.avisos_fechas import AlmacenAvisosFechas
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
@@ -30,7 +31,7 @@ from nucleo.almacen.sesiones import AlmacenSesiones
 class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
               AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
               AlmacenAsesoria, AlmacenCooperativas, AlmacenRoles, AlmacenAuditoria,
-              AlmacenAnuncios, AlmacenEstadisticas):
+              AlmacenAnuncios, AlmacenEstadisticas, AlmacenAvisosFechas):
     """Todas las consultas del bot."""
 
 
