@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from emulador import UsuarioFicticio
 from nucleo import anuncios as modulo_anuncios
 from nucleo.almacen import Almacen
 from nucleo.anuncios import Anuncios, Audiencia, Borrador
@@ -132,11 +133,12 @@ async def filas(almacen: Almacen, anuncio_id: int) -> dict[int, str]:
 
 # --- a quién llega -----------------------------------------------------------------------------
 
-async def test_cada_audiencia_llega_exactamente_a_quien_debe(
-        anuncios: Anuncios, contenido_real: Contenido) -> None:
-    pasos = [p.id for p in contenido_real.cooperativa.pasos]
-    r1, r2 = list(contenido_real.orientacion.resultados)[:2]
-    esperado = {
+def esperados(contenido: Contenido) -> dict[tuple[TipoAudiencia, tuple[str, ...]], list[int]]:
+    """Cada audiencia y a quién le llega de la población de `poblar` (nunca a 3, silenciada; a
+    4, inalcanzable; ni a 5, sin consentimiento)."""
+    pasos = [p.id for p in contenido.cooperativa.pasos]
+    r1, r2 = list(contenido.orientacion.resultados)[:2]
+    return {
         (T.TODOS, ()): [1, 2, 6, 7, 8],
         (T.MUNICIPIOS, (PUEBLA,)): [1],
         (T.MUNICIPIOS, (PUEBLA, ACAJETE)): [1, 2, 8],
@@ -159,11 +161,32 @@ async def test_cada_audiencia_llega_exactamente_a_quien_debe(
         (T.RESULTADO, (r1,)): [2, 6],  # 1 tuvo r1 antes, pero su última es r2
         (T.RESULTADO, (r2,)): [1],
     }
-    for (tipo, valores), ids in esperado.items():
+
+
+async def test_cada_audiencia_llega_exactamente_a_quien_debe(
+        anuncios: Anuncios, contenido_real: Contenido) -> None:
+    for (tipo, valores), ids in esperados(contenido_real).items():
         audiencia = Audiencia(tipo, valores)
         assert await anuncios.destinatarios(audiencia) == ids, (tipo, valores)
         assert await anuncios.contar(audiencia) == len(ids), (tipo, valores)
-    # Nunca: 3 (silenciada), 4 (inalcanzable), 5 (sin consentimiento).
+
+
+async def test_cada_audiencia_por_el_emulador(bot: BotDePrueba,
+                                              contenido_real: Contenido) -> None:
+    """Lo mismo de punta a punta: el anuncio sale por la cola y el emulador dice a qué chats
+    llegó (una vez cada uno)."""
+    await poblar(bot.almacen, [p.id for p in contenido_real.cooperativa.pasos],
+                 list(contenido_real.orientacion.resultados))
+    for telegram_id in range(1, 9):
+        bot.emulador.conocer(UsuarioFicticio(telegram_id, first_name=f"P{telegram_id}"))
+    for numero, ((tipo, valores), ids) in enumerate(esperados(contenido_real).items()):
+        texto = f"Anuncio {numero}"
+        await bot.servicios.anuncios.crear(Borrador(texto, Audiencia(tipo, valores)),
+                                           autor_id=PERSONAL)
+        await bot.servicios.despachador.vaciar(10)
+        llegaron = [p.parametros["chat_id"] for p in bot.emulador.entregados("sendMessage")
+                    if p.parametros.get("text") == texto]
+        assert sorted(llegaron) == ids, (tipo, valores)
 
 
 async def test_regiones_cuando_el_personal_las_llena(
@@ -465,3 +488,22 @@ async def test_silenciar_y_deshacerlo(bot: BotDePrueba, ana: Persona, john: Pers
     assert await servicio.silenciada(ana.id)
     await ana.escribe("/ayuda")
     assert "/silenciar — Dejar de recibir anuncios, o volver a recibirlos" in ana.texto()
+
+
+async def test_el_programado_que_vencio_con_el_bot_apagado_sale_al_arrancar(
+        bot: BotDePrueba, ana: Persona) -> None:
+    await acepta(ana)
+    hora = bot.reloj.ahora() + timedelta(hours=1)
+    anuncio_id = await bot.servicios.anuncios.crear(
+        Borrador("Taller el lunes", Audiencia(T.TODOS)), autor_id=PERSONAL, programado_para=hora)
+    # El trabajo periódico está registrado (cada 30 s); su hora no ha llegado.
+    [trabajo] = bot.coopera.aplicacion.job_queue.get_jobs_by_name("anuncios")
+    assert trabajo.job.trigger.interval == timedelta(seconds=30)
+    assert await bot.servicios.anuncios.iniciar_los_que_tocan() == []
+    await bot.detener()
+    bot.reloj.fijar(hora + timedelta(hours=1))  # su hora pasó con el bot apagado
+    await bot.iniciar()
+    anuncio = await bot.servicios.anuncios.obtener(anuncio_id)
+    assert anuncio.estado == EstadoAnuncio.ENVIANDO
+    await bot.servicios.despachador.vaciar(10)
+    assert anuncios_recibidos(ana, "Taller el lunes") == 1
