@@ -30,6 +30,7 @@ from telegram.ext import (
 )
 
 from conversaciones import (
+    anuncio,
     asistencia,
     bandeja,
     cooperativa_acuerdos,
@@ -48,6 +49,7 @@ from conversaciones import (
     sesion_nueva,
 )
 from handlers import (
+    anuncios,
     asesoria,
     avisos_fechas,
     cooperativa,
@@ -140,6 +142,7 @@ def registrar_handlers(app: Application) -> None:
     for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
         app.add_handler(flujo.conversacion())
     app.add_handler(cooperativa_personal.conversacion())  # escribir a un grupo, anotar asesoría
+    app.add_handler(anuncio.conversacion())  # /anuncio: escribir, programar o cambiar un anuncio
     # Importar sesiones mandando el CSV al chat (pers:importar o un .csv del personal; el CSV
     # de cualquier otra persona no entra aquí).
     app.add_handler(importacion_personal.conversacion(app.bot_data["servicios"].config))
@@ -255,6 +258,21 @@ def registrar_handlers(app: Application) -> None:
     }
     for patron, callback in de_personal_coop.items():
         app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    # Los anuncios (/anuncios, «anuns:»), por `solo_personal`. Escribir o cambiar uno es el
+    # flujo /anuncio (arriba, «anun:»); el último de aquí atiende cualquier otro «anun:» o
+    # «anuns:» (un botón viejo o inventado) y por eso va después del flujo.
+    app.add_handler(CommandHandler("anuncios", solo_personal(anuncios.lista)))
+    de_anuncios = {
+        r"^anuns:lista(:\d{1,12})?$": anuncios.lista, r"^anuns:ver:\d{1,12}$": anuncios.ver,
+        r"^anuns:muestra:\d{1,12}$": anuncios.muestra,
+        r"^anuns:pausar:\d{1,12}$": anuncios.pausar,
+        r"^anuns:reanudar:\d{1,12}$": anuncios.reanudar,
+        r"^anuns:cancelar:\d{1,12}$": anuncios.pedir_cancelacion,
+        r"^anuns:cancelar_si:\d{1,12}$": anuncios.cancelar,
+        r"^anuns?:": anuncios.boton_desconocido,
+    }
+    for patron, callback in de_anuncios.items():
+        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
     # Las cifras del programa (/estadisticas, «est:») para el personal; los roles y la bitácora
     # (/roles, /auditoria, «rol:», «aud:») solo para administración (`solo_administracion`).
     app.add_handler(CommandHandler("estadisticas", solo_personal(estadisticas.estadisticas)))
@@ -300,6 +318,9 @@ async def iniciar_anuncios(contexto: Contexto) -> None:
 def registrar_trabajos(app: Application) -> None:
     """Los trabajos periódicos de la JobQueue (los recordatorios arman su propio trabajo)."""
     app.job_queue.run_repeating(revisar_encuestas, interval=600, first=60, name="encuestas")
+    # El mensaje de avance de cada anuncio en curso y su informe final (handlers/anuncios.py).
+    app.job_queue.run_repeating(anuncios.revisar_avance, interval=anuncios.INTERVALO_AVANCE,
+                                first=anuncios.INTERVALO_AVANCE, name="avance_anuncios")
     # Los anuncios programados empiezan a su hora (y una vez al arrancar: Coopera.iniciar).
     app.job_queue.run_repeating(iniciar_anuncios, interval=30, first=30, name="anuncios")
 

@@ -14,6 +14,7 @@ import mimetypes
 from collections.abc import Iterable
 from typing import Any
 
+from emulador.marcado_html import analizar_html
 from emulador.modelo import (
     BotonNoEncontrado,
     GrupoFicticio,
@@ -70,10 +71,32 @@ class LadoPersona(Observacion):
         }
         return self._mensaje_de_usuario(usuario, {"sticker": sticker}, tipo="sticker")
 
-    def enviar_foto(self, usuario: UsuarioFicticio) -> int:
+    def escribir_con_formato(self, usuario: UsuarioFicticio, html: str) -> int:
+        """Un texto con formato (negritas, cursivas, enlaces), dado en el HTML de Telegram:
+        el bot recibe el texto visible y sus `entities`, como lo manda un teléfono."""
+        plano, entidades = analizar_html(html)
+        contenido: dict[str, Any] = {"text": plano}
+        if entidades:
+            contenido["entities"] = entidades
+        return self._mensaje_de_usuario(
+            usuario, contenido, tipo="texto", texto=html, texto_plano=plano
+        )
+
+    def enviar_foto(self, usuario: UsuarioFicticio, pie: str | None = None) -> int:
+        """Una foto; con `pie` (HTML de Telegram), su pie con `caption_entities`."""
         archivo = self._guardar_archivo("foto.jpg", "image/jpeg", b"\xff\xd8\xff-foto", "photos")
         foto = [tamano_foto(archivo, 90), tamano_foto(archivo, 800)]
-        return self._mensaje_de_usuario(usuario, {"photo": foto}, tipo="foto")
+        contenido: dict[str, Any] = {"photo": foto}
+        plano = None
+        if pie:
+            plano, entidades = analizar_html(pie)
+            contenido["caption"] = plano
+            if entidades:
+                contenido["caption_entities"] = entidades
+        return self._mensaje_de_usuario(
+            usuario, contenido, tipo="foto", texto=pie, texto_plano=plano
+        )
+
 
     def enviar_voz(self, usuario: UsuarioFicticio) -> int:
         archivo = self._guardar_archivo("voz.oga", "audio/ogg", b"OggS-voz", "voice")

@@ -50,6 +50,7 @@ async def menu_personal(update: Update, contexto: Contexto) -> None:
                       [(_("📥 Importar sesiones de un CSV"), "pers:importar")],
                       [(_("💬 Bandeja de asesoría"), "bnd:lista")],
                       [(_("🤝 Cooperativas en formación"), "pco:lista")],
+                      [(_("📣 Anuncios"), "anuns:lista")],
                       [(_("📊 Cifras del programa"), "est:inicio")],
                       *([[(_("👥 Roles y bitácora"), "rol:lista")]]
                         if contexto.config.es_administracion(update.effective_user.id) else []),

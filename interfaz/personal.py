@@ -27,6 +27,8 @@ Callback = Callable[[Update, Contexto], Awaitable[Any]]
 COMANDOS_PERSONAL = (("personal", N_("Menú del personal de la Secretaría")),
                      ("bandeja", N_("Conversaciones de asesoría: leer y contestar")),
                      ("cooperativas", N_("Cooperativas en formación")),
+                     ("anuncio", N_("Escribir un anuncio")),
+                     ("anuncios", N_("Anuncios: cómo van, programados y pasados")),
                      ("estadisticas", N_("Cifras del programa")))
 # Código de cada dato que se puede corregir (va en los botones) → columna de la sesión.
 CAMPOS_DE_BOTON = {"mun": "municipio_clave", "lugar": "lugar", "dir": "direccion",
