@@ -181,7 +181,7 @@ async def _decir(update: Update, contexto: Contexto, texto: str) -> None:
 def _texto_errores(contexto: Contexto, revision: Revision) -> str:
     _ = contexto.traductor
     n = len(revision.errores)
-    lineas = [f"• {escape(str(e))}" for e in revision.errores[:ERRORES_A_LA_VISTA]]
+    lineas = [f"• {escape(e.traducido(_))}" for e in revision.errores[:ERRORES_A_LA_VISTA]]
     if n > ERRORES_A_LA_VISTA:
         lineas.append(_("• y {n} más").format(n=n - ERRORES_A_LA_VISTA))
     return (_.plural("<b>No importé nada:</b> el archivo tiene {n} error.",

@@ -55,14 +55,30 @@ OBLIGATORIAS = COLUMNAS[:6]
 
 @dataclass(frozen=True)
 class ErrorDeLinea:
+    """Un error del archivo. `motivo` es un texto fuente (N_) con los marcadores de `datos`;
+    `valor`, lo que decía la celda (va antes del motivo si el motivo no lo repite). `str()` lo
+    da en español (la línea de comandos); `traducido(_)`, en el idioma de quien lee (el chat)."""
+
     linea: int
     columna: str | None
     motivo: str
+    datos: dict[str, Any] = field(default_factory=dict, compare=False)
+    valor: str = ""
+
+    def traducido(self, traducir: Any = None) -> str:
+        def _(texto: str) -> str:
+            return traducir(texto) if traducir is not None else texto
+
+        motivo = _(self.motivo).format(**self.datos)
+        if self.valor:
+            motivo = f"«{self.valor}»: {motivo}"
+        if self.columna is None:
+            return _("línea {linea}: {motivo}").format(linea=self.linea, motivo=motivo)
+        return _("línea {linea}, columna {columna}: {motivo}").format(
+            linea=self.linea, columna=self.columna, motivo=motivo)
 
     def __str__(self) -> str:
-        if self.columna is None:
-            return f"línea {self.linea}: {self.motivo}"
-        return f"línea {self.linea}, columna {self.columna}: {self.motivo}"
+        return self.traducido()
 
 
 @dataclass
@@ -80,12 +96,12 @@ def revisar_archivo(datos: bytes, contenido: Contenido, zona: ZoneInfo,
     try:
         texto = datos.decode("utf-8-sig")
     except UnicodeDecodeError:
-        revision.errores.append(ErrorDeLinea(1, None, "el archivo no está en UTF-8. En Excel, "
-                                                      "guárdalo como «CSV UTF-8»."))
+        revision.errores.append(ErrorDeLinea(1, None, N_(
+            "el archivo no está en UTF-8. En Excel, guárdalo como «CSV UTF-8».")))
         return revision
     filas = _filas_con_linea(texto)
     if not filas:
-        revision.errores.append(ErrorDeLinea(1, None, "el archivo está vacío."))
+        revision.errores.append(ErrorDeLinea(1, None, N_("el archivo está vacío.")))
         return revision
     encabezado = [normalizar(c).replace(" ", "_") for c in filas[0][1]]
     while encabezado and not encabezado[-1]:
@@ -94,8 +110,8 @@ def revisar_archivo(datos: bytes, contenido: Contenido, zona: ZoneInfo,
     if revision.errores:
         return revision
     if len(filas) == 1:
-        revision.errores.append(ErrorDeLinea(1, None, "el archivo solo tiene el encabezado: "
-                                                      "no hay sesiones que importar."))
+        revision.errores.append(ErrorDeLinea(1, None, N_(
+            "el archivo solo tiene el encabezado: no hay sesiones que importar.")))
         return revision
     vistas: dict[tuple, int] = {}
     for linea, celdas in filas[1:]:
@@ -120,13 +136,14 @@ def _revisar_encabezado(encabezado: list[str]) -> list[ErrorDeLinea]:
     errores = []
     for posicion, nombre in enumerate(encabezado, start=1):
         if nombre not in COLUMNAS:
-            errores.append(ErrorDeLinea(1, nombre or str(posicion), (
-                "columna desconocida. Las columnas válidas son: " + ", ".join(COLUMNAS))))
+            errores.append(ErrorDeLinea(1, nombre or str(posicion), N_(
+                "columna desconocida. Las columnas válidas son: {columnas}"),
+                {"columnas": ", ".join(COLUMNAS)}))
         elif encabezado.index(nombre) != posicion - 1:
-            errores.append(ErrorDeLinea(1, nombre, "la columna está repetida."))
+            errores.append(ErrorDeLinea(1, nombre, N_("la columna está repetida.")))
     for nombre in OBLIGATORIAS:
         if nombre not in encabezado:
-            errores.append(ErrorDeLinea(1, nombre, "falta esta columna en el encabezado."))
+            errores.append(ErrorDeLinea(1, nombre, N_("falta esta columna en el encabezado.")))
     return errores
 
 
@@ -135,8 +152,9 @@ def _revisar_fila(revision: Revision, linea: int, encabezado: list[str], celdas:
                   vistas: dict[tuple, int]) -> None:
     if any(c.strip() for c in celdas[len(encabezado):]):
         revision.errores.append(ErrorDeLinea(
-            linea, str(len(encabezado) + 1), "la línea tiene más columnas que el encabezado "
-            "(¿una coma de más? Pon entre comillas el texto que lleva comas)."))
+            linea, str(len(encabezado) + 1), N_(
+                "la línea tiene más columnas que el encabezado (¿una coma de más? Pon entre "
+                "comillas el texto que lleva comas).")))
         return
     valores = {c: "" for c in COLUMNAS}
     valores.update({c: v.strip() for c, v in zip(encabezado, celdas, strict=False)})
@@ -148,9 +166,9 @@ def _revisar_fila(revision: Revision, linea: int, encabezado: list[str], celdas:
     clave = (sesion.curso_id, sesion.inicio, sesion.municipio_clave,
              (sesion.lugar or "").casefold(), sesion.enlace)
     if clave in vistas:
-        revision.errores.append(ErrorDeLinea(linea, "curso_id", (
-            f"es la misma sesión de la línea {vistas[clave]} (mismo curso, fecha, hora y "
-            "lugar o enlace).")))
+        revision.errores.append(ErrorDeLinea(linea, "curso_id", N_(
+            "es la misma sesión de la línea {otra} (mismo curso, fecha, hora y lugar o "
+            "enlace)."), {"otra": vistas[clave]}))
         return
     vistas[clave] = linea
     revision.sesiones.append((linea, sesion))
@@ -166,14 +184,14 @@ class _Celdas:
         valor = self.valores[columna]
         if not valor:
             if not opcional:
-                self.errores.append(ErrorDeLinea(self.linea, columna, "está vacía."))
+                self.errores.append(ErrorDeLinea(self.linea, columna, N_("está vacía.")))
             return None
         try:
             return lector(valor, *argumentos)
         except DatoInvalido as error:
             ya_lo_dice = valor in (str(v) for v in error.datos.values())
-            motivo = str(error) if ya_lo_dice else f"«{valor}»: {error}"
-            self.errores.append(ErrorDeLinea(self.linea, columna, motivo))
+            self.errores.append(ErrorDeLinea(self.linea, columna, error.motivo, error.datos,
+                                             "" if ya_lo_dice else valor))
             return None
 
 
@@ -254,7 +272,7 @@ async def _buscar_repetidas_en_la_base(almacen: Any, revision: Revision) -> None
         repetida = await almacen.sesion_repetida(s.curso_id, s.inicio, s.municipio_clave,
                                                  s.lugar, s.enlace)
         if repetida is not None:
-            revision.errores.append(ErrorDeLinea(linea, "curso_id", (
-                f"esta sesión ya existe en el bot (sesión {repetida}: mismo curso, fecha, "
-                "hora y lugar o enlace). ¿Ya habías importado este archivo?")))
+            revision.errores.append(ErrorDeLinea(linea, "curso_id", N_(
+                "esta sesión ya existe en el bot (sesión {sesion}: mismo curso, fecha, hora y "
+                "lugar o enlace). ¿Ya habías importado este archivo?"), {"sesion": repetida}))
     revision.errores.sort(key=lambda e: e.linea)

@@ -185,3 +185,19 @@ async def test_un_csv_de_la_ciudadania_recibe_la_respuesta_de_siempre(
     await ana.pulsa_datos("pers:importar")
     assert "solo para el personal" in ana.texto()
     assert descargas(bot) == [] and await sesiones(bot) == []
+
+
+async def test_en_ingles_cada_error_tambien(bot: BotDePrueba) -> None:
+    staff = bot.persona(UsuarioFicticio(ID_PERSONAL, first_name="Mary", language_code="en"))
+    malo = (f"{ENCABEZADO},extra\n{PRESENCIAL}\n"
+            "coop_basico,2026-12-03,10:00,120,presencial,0,Puebla,Casa,Calle 1,,\n").encode()
+    [respuesta] = await staff.envia_documento("s.csv", malo)
+    assert "line 1, column extra: unknown column. The valid columns are: curso_id" in (
+        respuesta.texto_plano)
+    assert respuesta.texto_plano.startswith("Nothing was imported: the file has 1 error.")
+    [respuesta] = await staff.envia_documento("s.csv", f"{ENCABEZADO}\n{PRESENCIAL}\n"
+                                                        f"{PRESENCIAL}\n".encode())
+    assert "line 3, column curso_id: it is the same session as line 2" in respuesta.texto_plano
+    [resumen] = await staff.envia_documento("s.csv", BUENO)
+    assert "3 sessions would be created:" in resumen.texto_plano
+    assert staff.botones() == ["📥 Import", "✖️ Cancel"]
