@@ -6,10 +6,12 @@
     python -m bench.anuncios --n 100000 --por-segundo 1000   # bot que paga por difundir
 
 A 30/s el emulador exige los límites de Telegram (30 por segundo en total, 1 por segundo a cada
-chat: si no, 429). A 1,000/s el emulador no limita (sus límites son los de un bot sin pagar):
-se mide qué fracción del tope se alcanza y cuánta CPU cuesta cada mensaje entregado, base de
-datos incluida. El emulador corre en el mismo proceso: su CPU cuenta también (cifras
-conservadoras).
+chat: si no, 429) y corre en el mismo proceso (las personas que usan el bot escriben por él).
+A 1,000/s el emulador no limita (sus límites son los de un bot sin pagar) y corre en OTRO
+proceso (`--emulador-aparte`, por omisión arriba de 30/s): la CPU por mensaje entregado es la
+del bot solo, base de datos incluida (su hilo de SQLite también), y la memoria pico también;
+la CPU del emulador se da aparte. Cada entrega se anota cuando el emulador la recibe
+(`al_mensaje_del_bot`), sin recorrer la lista de peticiones.
 
 Aún no existe /anuncio: la «confirmación» es el momento en que empieza a encolarse la
 difusión (una fila por destinatario, en lotes de 1,000 dentro de transacciones, prioridad 9,
@@ -20,15 +22,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import multiprocessing
+import os
 import resource
 import tempfile
 import time
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from aplicacion import Coopera
-from emulador import EmuladorBotAPI, UsuarioFicticio
+from emulador import EmuladorBotAPI, MensajeChat, UsuarioFicticio
 from nucleo.almacen import Almacen
 from nucleo.configuracion import Configuracion, Secreto
 from nucleo.envios import EnvioNuevo
@@ -38,56 +44,73 @@ PRIMER_CIUDADANO = 40_000_000
 LOTE = 1000
 
 
-async def medir(n: int, por_segundo: float, ciudadanos: int) -> dict:
+async def medir(n: int, por_segundo: float, ciudadanos: int, *,
+                aparte: bool | None = None) -> dict:
     limitar = por_segundo <= 30
+    aparte = (not limitar and not ciudadanos) if aparte is None else aparte
     with tempfile.TemporaryDirectory() as carpeta:
+        ruta = Path(carpeta) / "anuncios.sqlite3"
+        destinatarios = list(range(PRIMER_ID, PRIMER_ID + n))
+        almacen = await Almacen.abrir(ruta)
+        await almacen.sembrar_personas(destinatarios, datetime.now(UTC))
+        await almacen.cerrar()
+        if aparte:
+            async with _EmuladorAparte(n, limitar) as emulador:
+                return await _con_bot(emulador, ruta, destinatarios, por_segundo, 0)
         async with EmuladorBotAPI(limitar_tasas=limitar) as emulador:
-            ruta = Path(carpeta) / "anuncios.sqlite3"
-            destinatarios = list(range(PRIMER_ID, PRIMER_ID + n))
-            almacen = await Almacen.abrir(ruta)
-            await almacen.sembrar_personas(destinatarios, datetime.now(UTC))
-            await almacen.cerrar()
             for persona in destinatarios:
                 emulador.conocer(UsuarioFicticio(persona, first_name=f"P{persona}"))
-            config = Configuracion(token=Secreto(emulador.token), url_base=emulador.url_base,
-                                   ruta_bd=ruta, mensajes_por_segundo=por_segundo,
-                                   envios_por_segundo=por_segundo)
-            bot = Coopera(config)
-            await bot.iniciar()
-            try:
-                return await _difundir(bot, emulador, destinatarios, por_segundo, ciudadanos)
-            finally:
-                await bot.detener()
+            return await _con_bot(_EmuladorAqui(emulador), ruta, destinatarios, por_segundo,
+                                  ciudadanos)
 
 
-async def _difundir(bot: Coopera, emulador: EmuladorBotAPI, destinatarios: list[int],
-                    por_segundo: float, ciudadanos: int) -> dict:
+async def _con_bot(emulador: _EmuladorAqui | _EmuladorAparte, ruta: Path,
+                   destinatarios: list[int], por_segundo: float, ciudadanos: int) -> dict:
+    config = Configuracion(token=Secreto(emulador.token), url_base=emulador.url_base,
+                           ruta_bd=ruta, mensajes_por_segundo=por_segundo,
+                           envios_por_segundo=por_segundo)
+    bot = Coopera(config)
+    await bot.iniciar()
+    try:
+        return await _difundir(bot, emulador, destinatarios, por_segundo, ciudadanos)
+    finally:
+        await bot.detener()
+
+
+async def _difundir(bot: Coopera, emulador: _EmuladorAqui | _EmuladorAparte,
+                    destinatarios: list[int], por_segundo: float, ciudadanos: int) -> dict:
     n = len(destinatarios)
+    emulador.empezar()
     inicio, cpu_inicio = time.monotonic(), time.process_time()
     for desde in range(0, n, LOTE):
         await bot.despachador.encolar(
             [EnvioNuevo(t, f"<b>Feria del empleo</b> 🎉 sábado 10:00, Zócalo ({t})",
                         f"anuncio:1:{t}", prioridad=9) for t in destinatarios[desde:desde + LOTE]])
     encolado_s = time.monotonic() - inicio
-    primero = await _primero(emulador, inicio)
     demoras = await _ciudadanos(emulador, ciudadanos, n / por_segundo)
-    await bot.despachador.vaciar(timeout=n / por_segundo * 2 + 120)
+    await bot.despachador.vaciar(timeout=n / por_segundo * 3 + 120)
     fin, cpu = time.monotonic(), time.process_time() - cpu_inicio
-    entregados = [p for p in emulador.entregados("sendMessage")
-                  if int(p.parametros["chat_id"]) < PRIMER_CIUDADANO]
-    instantes = sorted(p.instante for p in entregados)
+    entregas = await emulador.entregas()
+    instantes = sorted(entregas["instantes"])
     tasa = (len(instantes) - 1) / (instantes[-1] - instantes[0]) if len(instantes) > 1 else 0
     cifras = {
         "destinatarios": n, "presupuesto_por_segundo": por_segundo,
-        "entregados": len(entregados), "estados": await bot.despachador.cuentas(),
+        "emulador": "otro proceso" if isinstance(emulador, _EmuladorAparte) else "mismo proceso",
+        "entregados": len(instantes), "estados": await bot.despachador.cuentas(),
+        "limite_en_vuelo": bot.despachador.limite,
         "tasa_por_segundo": round(tasa, 2), "fraccion_del_tope": round(tasa / por_segundo, 3),
-        "rechazos_429": sum(1 for p in emulador.peticiones if p.estado_http == 429),
+        "rechazos_429": entregas["rechazos_429"],
         "encolar_s": round(encolado_s, 2),
-        "confirmacion_a_primer_mensaje_ms": round(primero * 1000, 1),
+        "confirmacion_a_primer_mensaje_ms": round((instantes[0] - inicio) * 1000, 1)
+        if instantes else None,
         "total_s": round(fin - inicio, 1),
-        "cpu_ms_por_mensaje": round(cpu * 1000 / max(len(entregados), 1), 3),
+        "cpu_ms_por_mensaje": round(cpu * 1000 / max(len(instantes), 1), 3),
         "memoria_pico_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "carga_media": " / ".join(f"{c:.1f}" for c in os.getloadavg()),
     }
+    if entregas.get("cpu_emulador_s") is not None:
+        cifras["cpu_ms_por_mensaje_del_emulador"] = round(
+            entregas["cpu_emulador_s"] * 1000 / max(len(instantes), 1), 3)
     if demoras:
         demoras.sort()
         cifras |= {"ciudadanos": len(demoras),
@@ -97,18 +120,85 @@ async def _difundir(bot: Coopera, emulador: EmuladorBotAPI, destinatarios: list[
     return cifras
 
 
-async def _primero(emulador: EmuladorBotAPI, inicio: float) -> float:
-    while True:
-        entregados = emulador.entregados("sendMessage")
-        if entregados:
-            return entregados[0].instante - inicio
-        await asyncio.sleep(0.001)
+class _EmuladorAqui:
+    """El emulador en este proceso; anota cada mensaje del bot al recibirlo."""
+
+    def __init__(self, emulador: EmuladorBotAPI) -> None:
+        self.emulador, self.token, self.url_base = emulador, emulador.token, emulador.url_base
+        self.instantes: list[float] = []
+        self.primera_respuesta: dict[int, asyncio.Future[float]] = {}
+
+    def empezar(self) -> None:
+        self.emulador.al_mensaje_del_bot(self._llego)
+
+    def _llego(self, mensaje: MensajeChat) -> None:
+        if mensaje.chat_id < PRIMER_CIUDADANO:
+            self.instantes.append(time.monotonic())
+        elif (espera := self.primera_respuesta.get(mensaje.chat_id)) and not espera.done():
+            espera.set_result(time.monotonic())
+
+    async def entregas(self) -> dict:
+        return {"instantes": self.instantes,
+                "rechazos_429": sum(1 for p in self.emulador.peticiones if p.estado_http == 429)}
 
 
-async def _ciudadanos(emulador: EmuladorBotAPI, cuantos: int, duracion: float) -> list[float]:
+class _EmuladorAparte:
+    """El emulador en otro proceso (su CPU no se suma a la del bot). Devuelve al final los
+    instantes de cada entrega (time.monotonic es el mismo reloj en los dos procesos)."""
+
+    def __init__(self, n: int, limitar: bool) -> None:
+        self._n, self._limitar = n, limitar
+
+    async def __aenter__(self) -> _EmuladorAparte:
+        contexto = multiprocessing.get_context("spawn")
+        self._conexion, otra = contexto.Pipe()
+        self._proceso = contexto.Process(target=_servir_aparte,
+                                         args=(otra, PRIMER_ID, self._n, self._limitar))
+        self._proceso.start()
+        self.url_base, self.token = await asyncio.to_thread(self._conexion.recv)
+        return self
+
+    async def __aexit__(self, *excepcion: object) -> None:
+        with contextlib.suppress(OSError):
+            self._conexion.send("salir")  # el bot ya se detuvo: el emulador puede irse
+        await asyncio.to_thread(self._proceso.join, 30)
+        if self._proceso.is_alive():
+            self._proceso.kill()
+
+    def empezar(self) -> None:
+        self._conexion.send("empezar")
+
+    async def entregas(self) -> dict:
+        self._conexion.send("fin")
+        return await asyncio.to_thread(self._conexion.recv)
+
+
+def _servir_aparte(conexion: Connection, primer_id: int, n: int, limitar: bool) -> None:
+    asyncio.run(_servir(conexion, primer_id, n, limitar))
+
+
+async def _servir(conexion: Connection, primer_id: int, n: int, limitar: bool) -> None:
+    async with EmuladorBotAPI(limitar_tasas=limitar) as emulador:
+        for persona in range(primer_id, primer_id + n):
+            emulador.conocer(UsuarioFicticio(persona, first_name=f"P{persona}"))
+        instantes: list[float] = []
+        emulador.al_mensaje_del_bot(lambda _mensaje: instantes.append(time.monotonic()))
+        conexion.send((emulador.url_base, emulador.token))
+        assert await asyncio.to_thread(conexion.recv) == "empezar"
+        instantes.clear()
+        cpu = time.process_time()
+        assert await asyncio.to_thread(conexion.recv) == "fin"
+        conexion.send({"instantes": instantes, "cpu_emulador_s": time.process_time() - cpu,
+                       "rechazos_429": sum(1 for p in emulador.peticiones
+                                           if p.estado_http == 429)})
+        await asyncio.to_thread(conexion.recv)  # "salir": cuando el bot ya se detuvo
+
+
+async def _ciudadanos(emulador: _EmuladorAqui | _EmuladorAparte, cuantos: int,
+                      duracion: float) -> list[float]:
     """`cuantos` personas escriben /start, repartidas en la primera mitad de la difusión; cada
     demora va de que escribe a que le llega el primer mensaje del bot."""
-    if not cuantos:
+    if not cuantos or not isinstance(emulador, _EmuladorAqui):
         return []
     intervalo = min(1.0, duracion * 0.5 / cuantos)
     tareas = []
@@ -119,14 +209,11 @@ async def _ciudadanos(emulador: EmuladorBotAPI, cuantos: int, duracion: float) -
     return list(await asyncio.gather(*tareas))
 
 
-async def _una(emulador: EmuladorBotAPI, usuario: UsuarioFicticio) -> float:
+async def _una(emulador: _EmuladorAqui, usuario: UsuarioFicticio) -> float:
+    llegada = emulador.primera_respuesta[usuario.id] = asyncio.get_running_loop().create_future()
     inicio = time.monotonic()
-    emulador.escribir(usuario, "/start")
-    while True:
-        respuestas = emulador.entregados(chat_id=usuario.id)
-        if respuestas:
-            return respuestas[0].instante - inicio
-        await asyncio.sleep(0.002)
+    emulador.emulador.escribir(usuario, "/start")
+    return await llegada - inicio
 
 
 def main(argumentos: list[str] | None = None) -> None:
@@ -135,11 +222,15 @@ def main(argumentos: list[str] | None = None) -> None:
     lector.add_argument("--por-segundo", type=float, default=30)
     lector.add_argument("--ciudadanos", type=int, default=None,
                         help="personas usando el bot durante la difusión (100 a 30/s)")
+    lector.add_argument("--emulador-aparte", action=argparse.BooleanOptionalAction,
+                        default=None, help="el emulador en otro proceso (por omisión, arriba "
+                                           "de 30/s y sin personas usando el bot)")
     opciones = lector.parse_args(argumentos)
     ciudadanos = opciones.ciudadanos
     if ciudadanos is None:
         ciudadanos = 100 if opciones.por_segundo <= 30 else 0
-    print(json.dumps(asyncio.run(medir(opciones.n, opciones.por_segundo, ciudadanos)),
+    print(json.dumps(asyncio.run(medir(opciones.n, opciones.por_segundo, ciudadanos,
+                                       aparte=opciones.emulador_aparte)),
                      indent=1, ensure_ascii=False))
 
 

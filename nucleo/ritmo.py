@@ -80,6 +80,7 @@ ESPERA_MAXIMA = 2.0  # s; tope de la espera entre reintentos
 MAX_429 = 3  # cuántas veces se repite una petición tras un 429
 ESPERA_429_MAXIMA = 60.0  # s; si Telegram pide esperar más, no se repite: se lanza el 429
 RECUPERACION = 2  # envíos en bloque que se pueden juntar para recuperar un retraso
+RECUPERACION_S = 0.01  # s; a 1,000/s, el bucle despierta cada ~1 ms: se juntan hasta 10
 LIMPIAR_CON = 1000  # con tantos chats guardados, se olvidan los que ya no esperan nada
 
 
@@ -136,11 +137,13 @@ class Presupuesto:
         # recuperación): sin ráfagas que llenen la ventana de golpe, siempre se libera un lugar
         # pronto y una respuesta nunca espera casi un segundo detrás de una difusión.
         self._intervalo = 1 / self.por_segundo if self.por_segundo else 0.0
+        self._recuperacion = max(RECUPERACION * self._intervalo, RECUPERACION_S)
         self._proximo_en_bloque = 0.0
         self._cola: list[tuple[int, int]] = []  # (prioridad, orden de llegada)
         # Un mensaje por segundo a cada chat, lo mande quien lo mande (respuestas o cola en
         # bloque): chat → desde cuándo se le puede escribir (infinito: hay uno en vuelo).
         self._chats: dict[int | str, float] = {}
+        self._limpiar_con = LIMPIAR_CON
         self._orden = itertools.count()
         self._cambio = asyncio.Event()
 
@@ -175,9 +178,12 @@ class Presupuesto:
 
     def ocupar_chat(self, chat_id: int | str, hasta: float) -> None:
         """Anota hasta cuándo no se escribe a `chat_id` (reemplaza lo anotado)."""
-        if len(self._chats) >= LIMPIAR_CON:
+        if len(self._chats) >= self._limpiar_con:
             ahora = self._reloj()
             self._chats = {c: t for c, t in self._chats.items() if t > ahora}
+            # Si casi todos siguen esperando (una difusión a 1,000/s ocupa ~1,000 chats), no
+            # se limpia otra vez hasta que se dupliquen: un costo fijo por envío, no creciente.
+            self._limpiar_con = max(LIMPIAR_CON, 2 * len(self._chats))
         self._chats[chat_id] = hasta
 
     def chats_ocupados(self) -> dict[int | str, float]:
@@ -201,14 +207,15 @@ class Presupuesto:
                     if prioridad > INTERACTIVO and self.activo:
                         self._proximo_en_bloque = max(
                             self._proximo_en_bloque,
-                            self._reloj() - RECUPERACION * self._intervalo) + self._intervalo
+                            self._reloj() - self._recuperacion) + self._intervalo
                     self._en_vuelo += 1
                     self._avisar()  # el siguiente en la fila revisa si ya le toca
                     return
                 cambio = self._cambio
+                # asyncio.timeout y no wait_for: sin una tarea nueva por cada espera.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(cambio.wait(),
-                                           None if math.isinf(espera) else espera)
+                    async with asyncio.timeout(None if math.isinf(espera) else espera):
+                        await cambio.wait()
         except BaseException:
             if entrada in self._cola:
                 self._cola.remove(entrada)

@@ -100,12 +100,16 @@ def _con_causa(error: Exception, causa: BaseException) -> Exception:
     (_con_causa(TimedOut(), httpx.ConnectTimeout("x")), envios.REINTENTAR),
     (_con_causa(TimedOut("Pool timeout"), httpx.PoolTimeout("x")), envios.REINTENTAR),
     (RetryAfter(5), envios.PAUSAR),  # 429: se espera lo que pide y se reintenta
+    # Un 200 con una página HTML: no contestó la Bot API (siempre contesta JSON).
+    (envios.RespuestaAjena("no es JSON"), envios.REINTENTAR),
     # Salieron y no hubo respuesta: Telegram pudo recibirlos → inciertos, no se repiten.
     (_con_causa(TimedOut(), httpx.ReadTimeout("x")), envios.INCIERTO),
     (_con_causa(TimedOut(), httpx.WriteTimeout("x")), envios.INCIERTO),
     (_con_causa(NetworkError("x"), httpx.ReadError("x")), envios.INCIERTO),
     (_con_causa(NetworkError("x"), httpx.WriteError("x")), envios.INCIERTO),
     (_con_causa(NetworkError("x"), httpx.RemoteProtocolError("x")), envios.INCIERTO),
+    # Un 200 con JSON roto o sin la forma de la Bot API: pudo pasar por Telegram.
+    (envios.RespuestaRota("JSON roto"), envios.INCIERTO),
     # Respuestas definitivas.
     (Forbidden("Forbidden: bot was blocked by the user"), envios.INALCANZABLE),
     (InvalidToken("Unauthorized"), envios.TOKEN),
