@@ -286,9 +286,6 @@ async def _mandar_informe(contexto: Contexto, anuncio: Anuncio) -> None:
         await contexto.bot.send_message(anuncio.autor_id, texto, reply_markup=teclado(
             [(_("📋 Anuncios"), "anuns:lista")]))
     informados.add(anuncio.id)
-    informe_enviado = getattr(contexto.servicios.anuncios, "informe_enviado", None)
-    if informe_enviado is not None:
-        await informe_enviado(anuncio.id)
 
 
 async def revisar_avance(contexto: Contexto) -> None:
@@ -300,9 +297,10 @@ async def revisar_avance(contexto: Contexto) -> None:
         return
     async with candado:
         for anuncio, avance in await anuncios.en_curso():
-            termino = avance.estado == EstadoAnuncio.TERMINADO  # su informe sigue pendiente
-            if avance.estado == EstadoAnuncio.ENVIANDO:
-                termino = await anuncios.terminar_si_acabo(anuncio.id)
+            # Uno que ya no tiene nada por salir sigue «enviando» hasta que esto lo cierra:
+            # True una sola vez, la señal para mandar el informe.
+            termino = (avance.estado == EstadoAnuncio.ENVIANDO
+                       and await anuncios.terminar_si_acabo(anuncio.id))
             try:
                 await actualizar_avance(contexto, anuncio)
                 if termino:

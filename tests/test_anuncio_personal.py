@@ -16,11 +16,12 @@ from dataclasses import replace
 import pytest
 
 from emulador import EmuladorBotAPI, UsuarioFicticio
+from nucleo.anuncios import Audiencia, Borrador
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.reloj import RelojFijo
 from nucleo.textos import Textos
-from nucleo.vocabulario import EstadoAnuncio
+from nucleo.vocabulario import EstadoAnuncio, TipoAudiencia
 from tests.conversador import (
     ID_PERSONAL,
     BotDePrueba,
@@ -74,7 +75,7 @@ async def auditoria(bot: BotDePrueba) -> list[tuple[int | None, str]]:
     return [(a.quien, a.accion) for a in await bot.almacen.auditoria(100)]
 
 
-@pytest.mark.parametrize("con_foto", [False], ids=["texto"])
+@pytest.mark.parametrize("con_foto", [False, True], ids=["texto", "foto"])
 async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
         bot: BotDePrueba, emulador: EmuladorBotAPI, personal: Persona, ana: Persona,
         con_foto: bool) -> None:
@@ -327,3 +328,45 @@ async def test_quien_no_es_personal_no_llega_a_nada(
     assert [(a.id, a.estado) for a, _av in lista] == [(1, EstadoAnuncio.PROGRAMADO)]
     assert all(quien == ID_PERSONAL for quien, accion in await auditoria(bot)
                if accion.startswith("anuncio"))
+
+
+async def test_elegir_varias_opciones_marcar_y_desmarcar(
+        bot: BotDePrueba, personal: Persona, ana: Persona) -> None:
+    await completar_perfil(ana, "Ana", "Puebla")
+    await ana.escribe("/idioma")
+    await ana.pulsa("Español (México)")
+
+    await personal.escribe("/anuncio")
+    await personal.escribe("Hola")
+    await personal.pulsa("Sin foto ni documento")
+    await personal.pulsa("Por idioma")
+    assert personal.botones()[:2] == ["▫️ Español (México)", "▫️ English"]
+    await personal.pulsa("✅ Listo")
+    assert "Elige al menos una opción" in personal.texto()
+    await personal.pulsa("English")
+    await personal.pulsa("Español (México)")
+    await personal.pulsa("✅ English")  # desmarcar
+    assert personal.botones()[:2] == ["✅ Español (México)", "▫️ English"]
+    await personal.pulsa_datos("anun:sel:fr")  # inventado: no se marca nada
+    assert personal.botones()[:2] == ["✅ Español (México)", "▫️ English"]
+    await personal.pulsa("✅ Listo")
+    assert "Le llegará a 1 persona" in personal.texto()
+    assert "Por idioma: Español (México)" in personal.texto()
+
+
+async def test_anuncios_por_paginas_lo_mas_nuevo_primero(
+        bot: BotDePrueba, reloj: RelojFijo, personal: Persona) -> None:
+    anuncios = bot.servicios.anuncios
+    for n in range(7):
+        await anuncios.crear(Borrador(f"Anuncio número {n}", Audiencia(TipoAudiencia.TODOS)),
+                             autor_id=ID_PERSONAL, programado_para=reloj.ahora().replace(
+                                 year=2027, day=1 + n))
+    await personal.escribe("/anuncios")
+    primera = personal.texto()
+    assert primera.index("\n7 ·") < primera.index("\n6 ·") and "\n2 ·" not in primera
+    await personal.pulsa("Más viejos ▶️")
+    segunda = personal.texto()
+    assert "\n2 ·" in segunda and "\n1 ·" in segunda and "\n3 ·" not in segunda
+    assert "Más viejos ▶️" not in personal.botones()
+    await personal.pulsa("⏮️ Lo más nuevo")
+    assert "\n7 ·" in personal.texto()
