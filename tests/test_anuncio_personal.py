@@ -75,10 +75,10 @@ async def auditoria(bot: BotDePrueba) -> list[tuple[int | None, str]]:
     return [(a.quien, a.accion) for a in await bot.almacen.auditoria(100)]
 
 
-@pytest.mark.parametrize("con_foto", [False, True], ids=["texto", "foto"])
+@pytest.mark.parametrize("medio", ["texto", "foto", "documento"])
 async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
         bot: BotDePrueba, emulador: EmuladorBotAPI, personal: Persona, ana: Persona,
-        con_foto: bool) -> None:
+        medio: str) -> None:
     await completar_perfil(ana, "Ana", "Puebla")
     john = bot.persona(UsuarioFicticio(202, first_name="Juan"))
     await completar_perfil(john, "Juan", "Atlixco")
@@ -87,12 +87,15 @@ async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
 
     await personal.escribe("/anuncio")
     assert "Escribe el texto" in personal.texto()
-    if con_foto:
+    if medio == "foto":  # la foto con el texto como pie
         await personal._accion(lambda: emulador.enviar_foto(personal.usuario, pie=TEXTO_HTML))
-    else:
+    else:  # el texto y luego el documento (o nada)
         await personal._accion(
             lambda: emulador.escribir_con_formato(personal.usuario, TEXTO_HTML))
-        await personal.pulsa("Sin foto ni documento")
+        if medio == "documento":
+            await personal.envia("documento")
+        else:
+            await personal.pulsa("Sin foto ni documento")
     assert "¿A quién le llega?" in personal.texto()
     await personal.pulsa("Por municipio")
     await personal.escribe("Puebla")
@@ -103,7 +106,7 @@ async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
     resumen = personal.ultimo()
     assert "Les llegará a 2 personas" in resumen.texto_plano
     vista_previa = personal.mensajes()[-2]
-    assert vista_previa.tipo == ("foto" if con_foto else "texto")
+    assert vista_previa.tipo == medio
     assert vista_previa.teclado is None
 
     await personal.pulsa("📤 Enviar ahora")
@@ -118,10 +121,11 @@ async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
     for persona in (ana, john):
         (recibido,) = anuncios_recibidos(persona, "Feria del empleo")
         assert como_se_ve(crudo(emulador, persona.id, recibido.message_id)) == previa
-    if con_foto:
-        assert previa["caption_entities"] and previa["foto"] and previa["text"] is None
+    if medio == "texto":
+        assert previa["entities"] and not previa["foto"] and not previa["documento"]
     else:
-        assert previa["entities"] and previa["foto"] is None
+        assert previa["caption_entities"] and previa["text"] is None
+        assert previa["foto" if medio == "foto" else "documento"]
     assert anuncios_recibidos(lejos, "Feria del empleo") == []
 
     # El trabajo de avance edita el MISMO mensaje y, al terminar, manda el informe.
