@@ -1,5 +1,6 @@
 """El almacén: migraciones numeradas sin huecos y una base vieja que se pone al día."""
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -34,3 +35,33 @@ async def test_base_vieja_se_actualiza_sin_perder_datos(tmp_path: Path) -> None:
         assert await almacen.version_esquema() == len(migraciones())
     finally:
         await almacen.cerrar()
+
+
+async def test_otra_tarea_no_lee_lo_que_una_transaccion_aun_no_confirma(tmp_path: Path) -> None:
+    """Mientras una transacción está abierta (y luego se deshace), otra tarea no ve sus filas;
+    la propia transacción sí las ve. Con una sola conexión, la otra tarea las veía."""
+    import asyncio
+
+    almacen = await Almacen.abrir(tmp_path / "bd.sqlite3")
+    abierta, seguir = asyncio.Event(), asyncio.Event()
+
+    async def escribe_y_se_arrepiente() -> None:
+        with contextlib.suppress(RuntimeError):
+            async with almacen.transaccion() as bd:
+                await bd.execute(
+                    "INSERT INTO personas (telegram_id, consentimiento, version_aviso,"
+                    " decidido_en) VALUES (5, 'aceptado', 'v1', '2026-12-01T00:00:00+00:00')")
+                assert await almacen.persona(5) is not None  # la propia transacción la ve
+                abierta.set()
+                await seguir.wait()
+                raise RuntimeError("se deshace")
+
+    tarea = asyncio.create_task(escribe_y_se_arrepiente())
+    await abierta.wait()
+    try:
+        assert await almacen.persona(5) is None  # otra tarea: nada sin confirmar
+    finally:
+        seguir.set()
+        await tarea
+    assert await almacen.persona(5) is None
+    await almacen.cerrar()

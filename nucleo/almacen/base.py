@@ -11,6 +11,7 @@ datos personales.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import re
@@ -88,9 +89,26 @@ def _archivos_de_la_base(ruta: Path) -> list[Path]:
     return [ruta.with_name(ruta.name + sufijo) for sufijo in SUFIJOS_DE_LA_BASE]
 
 
+# True dentro de `transaccion()` (y en las tareas que se crean dentro): ahí las lecturas van por
+# la conexión que escribe, para ver lo que la propia transacción aún no confirma.
+_en_transaccion: contextvars.ContextVar[bool] = contextvars.ContextVar("en_transaccion",
+                                                                       default=False)
+
+PRAGMAS = ("journal_mode = WAL", "foreign_keys = ON", "busy_timeout = 5000",
+           "synchronous = NORMAL")
+
+
 class AlmacenBase:
-    def __init__(self, conexion: aiosqlite.Connection) -> None:
+    """Dos conexiones a la misma base (WAL): `_bd` escribe (una transacción a la vez, con
+    `_candado`) y `_lector` lee. Sin el lector, una lectura de otra tarea hecha mientras una
+    transacción está abierta vería sus filas sin confirmar (la conexión es la misma) y podría
+    contarle a alguien algo que luego se deshace. El lector solo ve lo confirmado. Con una base
+    en memoria (no se puede abrir dos veces) lee por la misma conexión."""
+
+    def __init__(self, conexion: aiosqlite.Connection,
+                 lector: aiosqlite.Connection | None = None) -> None:
         self._bd = conexion
+        self._lector = lector or conexion
         self._candado = asyncio.Lock()
 
     # --- apertura y migraciones -------------------------------------------------
@@ -105,19 +123,19 @@ class AlmacenBase:
             archivo_privado(Path(ruta))
             for archivo in _archivos_de_la_base(Path(ruta))[1:]:
                 apretar_permisos(archivo)
-        conexion = await aiosqlite.connect(str(ruta), isolation_level=None)
-        conexion.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode = WAL", "foreign_keys = ON", "busy_timeout = 5000",
-                       "synchronous = NORMAL"):
-            await conexion.execute(f"PRAGMA {pragma}")
+        conexion = await _conectar(ruta)
         if en_disco:
             for archivo in _archivos_de_la_base(Path(ruta))[1:]:
                 apretar_permisos(archivo)
         almacen = cls(conexion)
         await almacen._migrar()
+        if en_disco:  # después de migrar: el lector ve el esquema al día
+            almacen._lector = await _conectar(ruta, solo_lectura=True)
         return almacen
 
     async def cerrar(self) -> None:
+        if self._lector is not self._bd:
+            await self._lector.close()
         await self._bd.close()
 
     async def version_esquema(self) -> int:
@@ -140,19 +158,25 @@ class AlmacenBase:
     async def transaccion(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._candado:
             await self._bd.execute("BEGIN IMMEDIATE")
+            marca = _en_transaccion.set(True)
             try:
                 yield self._bd
             except BaseException:
                 await self._bd.execute("ROLLBACK")
                 raise
+            finally:
+                _en_transaccion.reset(marca)
             await self._bd.execute("COMMIT")
 
+    def _para_leer(self) -> aiosqlite.Connection:
+        return self._bd if _en_transaccion.get() else self._lector
+
     async def _uno(self, sql: str, parametros: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._bd.execute(sql, tuple(parametros)) as cursor:
+        async with self._para_leer().execute(sql, tuple(parametros)) as cursor:
             return await cursor.fetchone()
 
     async def _todos(self, sql: str, parametros: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._bd.execute(sql, tuple(parametros)) as cursor:
+        async with self._para_leer().execute(sql, tuple(parametros)) as cursor:
             return list(await cursor.fetchall())
 
     async def _ejecutar(self, sql: str, parametros: Iterable[Any] = ()) -> None:
@@ -161,3 +185,12 @@ class AlmacenBase:
         async with self._candado:
             await self._bd.execute(sql, tuple(parametros))
 
+
+async def _conectar(ruta: Path | str, *, solo_lectura: bool = False) -> aiosqlite.Connection:
+    conexion = await aiosqlite.connect(str(ruta), isolation_level=None)
+    conexion.row_factory = aiosqlite.Row
+    for pragma in PRAGMAS:
+        await conexion.execute(f"PRAGMA {pragma}")
+    if solo_lectura:
+        await conexion.execute("PRAGMA query_only = ON")
+    return conexion
