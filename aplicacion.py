@@ -91,6 +91,7 @@ from nucleo.entrada import (
     peticion_interactiva,
 )
 from nucleo.envios import Despachador
+from nucleo.fechas import usar_reloj
 from nucleo.instancia import (
     CandadoDeInstancia,
     SolicitudVigilada,
@@ -415,6 +416,7 @@ class Coopera:
         raise TokenRechazado(al_arrancar=False, url_base=self.config.url_base)
 
     async def _iniciar(self, intervalo_sondeo: float) -> None:
+        usar_reloj(self.reloj)  # «hoy», «mañana» y el año de las fechas: lo heredan las tareas
         # El contenido se valida antes de abrir nada: si está mal, el bot no arranca.
         contenido = self._contenido or cargar_contenido(self.config.carpeta_contenido)
         textos = self._textos or Textos(self.config.carpeta_contenido / "locales",

@@ -13,7 +13,7 @@ from babel.dates import format_timedelta
 from interfaz.respuestas import Boton
 from nucleo.almacen.asesoria import ConversacionAsesoria, MensajeAsesoria
 from nucleo.contexto import Contexto
-from nucleo.fechas import fecha_corta, fecha_larga, fecha_y_hora, hora
+from nucleo.fechas import fecha_corta, fecha_y_hora
 from nucleo.textos import NOMBRES_IDIOMAS, Traductor
 from nucleo.vocabulario import (
     ICONO_TIPO_MENSAJE,
@@ -42,11 +42,9 @@ def cuando_contestan(contexto: Contexto, _: Traductor) -> str:
     ahora, zona = contexto.reloj.ahora(), contexto.config.zona_horaria
     apertura = horario.siguiente_apertura(ahora, zona)
     if apertura != ahora:
-        local = apertura.astimezone(zona)
-        dia = fecha_larga(local, _, zona)
         cerrada = _("La oficina está cerrada ahora. Abre otra vez el {cuando} y entonces te "
                     "contestan.")
-        texto += " " + cerrada.format(cuando=f"{dia}, {hora(local, _, zona)}")
+        texto += " " + cerrada.format(cuando=fecha_y_hora(apertura, _, zona, ahora=ahora))
     return texto
 
 

@@ -23,10 +23,10 @@ from nucleo.almacen.recordatorios import RecordatorioDebido
 from nucleo.almacen.sesiones import Afectada
 from nucleo.contenido import Contenido
 from nucleo.envios import EnvioNuevo
-from nucleo.fechas import fecha_corta
-from nucleo.tarjetas import nombre_curso, titulo_y_tarjeta_html
+from nucleo.fechas import cuando_es, fecha_corta
+from nucleo.tarjetas import municipio, nombre_curso, titulo_y_tarjeta_html
 from nucleo.textos import Traductor
-from nucleo.vocabulario import EstadoInscripcion
+from nucleo.vocabulario import EstadoInscripcion, Modalidad
 
 # Prioridades de la cola: 0 lo más urgente.
 PRIORIDAD_PERSONAL = 0  # un cambio que afecta a la persona: lugar, fecha, cancelación
@@ -79,10 +79,22 @@ def sesion_cancelada(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion:
 
 
 def texto_de_recordatorio(_: Traductor, zona: ZoneInfo, contenido: Contenido,
-                          debido: RecordatorioDebido) -> str:
-    """El texto solo cambia por sesión e idioma: quien manda muchos lo calcula una vez."""
-    return "\n".join([_("🔔 <b>Recordatorio de tu curso</b>"),
-                      titulo_y_tarjeta_html(_, zona, contenido, debido, con_enlace=True),
+                          debido: RecordatorioDebido, *, ahora: datetime | None = None) -> str:
+    """«Tu curso es hoy a las 5:00 p. m. en Atlixco» (o «mañana», o su fecha; «en línea» si
+    es en línea) y, debajo, la tarjeta completa. `ahora` es cuando se arma: con él se dice
+    «hoy» o «mañana». El texto solo cambia por sesión, idioma y día: quien manda muchos lo
+    calcula una vez."""
+    cuando = escape(cuando_es(debido.inicio, _, zona, ahora=ahora))
+    lugar = municipio(contenido, debido)
+    if debido.modalidad == Modalidad.EN_LINEA:
+        aviso = _("🔔 <b>Recordatorio:</b> tu curso es <b>{cuando}</b>, en línea.")
+    elif lugar:
+        aviso = _("🔔 <b>Recordatorio:</b> tu curso es <b>{cuando}</b> en {municipio}.")
+    else:
+        aviso = _("🔔 <b>Recordatorio:</b> tu curso es <b>{cuando}</b>, en persona.")
+    return "\n".join([aviso.format(cuando=cuando, municipio=escape(lugar or "")), "",
+                      titulo_y_tarjeta_html(_, zona, contenido, debido, con_enlace=True,
+                                            ahora=ahora),
                       "", _("¿Vas a asistir?")])
 
 

@@ -106,7 +106,7 @@ class ProgramadorRecordatorios:
             async with self._almacen.transaccion() as bd:
                 debidos = await self._almacen.recordatorios_debidos(bd, ahora, LOTE)
                 vigentes, vencidos = _separar(debidos, ahora)
-                envios = [self._envio(r, textos) for r in vigentes]
+                envios = [self._envio(r, textos, ahora) for r in vigentes]
                 encolados += await self._despachador.encolar(envios, bd=bd)
                 await self._almacen.marcar_recordatorios(bd, [r.id for r in vigentes],
                                                          "encolado")
@@ -114,13 +114,13 @@ class ProgramadorRecordatorios:
             if len(debidos) < LOTE:
                 return encolados
 
-    def _envio(self, debido: RecordatorioDebido,
-               textos: dict[tuple[int, str | None], str]) -> EnvioNuevo:
+    def _envio(self, debido: RecordatorioDebido, textos: dict[tuple[int, str | None], str],
+               ahora: datetime) -> EnvioNuevo:
         _ = self._textos.para(debido.idioma)
-        llave = (debido.sesion_id, debido.idioma)
+        llave = (debido.sesion_id, debido.idioma)  # en una revisión, «hoy» es el mismo día
         if llave not in textos:
             textos[llave] = avisos.texto_de_recordatorio(_, self._config.zona_horaria,
-                                                         self._contenido, debido)
+                                                         self._contenido, debido, ahora=ahora)
         return avisos.recordatorio(_, debido, textos[llave])
 
     # --- el despertador ----------------------------------------------------------

@@ -70,9 +70,11 @@ def fin(sesion: DatosDeSesion) -> datetime:
     return sesion.inicio + timedelta(minutes=sesion.duracion_min)
 
 
-def cuando(_: Traductor, zona: ZoneInfo, sesion: DatosDeSesion) -> str:
-    """«vie, 27 de nov de 2026, 12:00 p.m. a 2:00 p.m.» (texto simple)."""
-    return _("{inicio} a {fin}").format(inicio=fecha_y_hora(sesion.inicio, _, zona),
+def cuando(_: Traductor, zona: ZoneInfo, sesion: DatosDeSesion, *,
+           ahora: datetime | None = None) -> str:
+    """«viernes 27 de noviembre, 12:00 p. m. a 2:00 p. m.» (texto simple; el año solo si no
+    es de este año: `nucleo/fechas.py`)."""
+    return _("{inicio} a {fin}").format(inicio=fecha_y_hora(sesion.inicio, _, zona, ahora=ahora),
                                          fin=hora(fin(sesion), _, zona))
 
 
@@ -85,6 +87,14 @@ def donde(_: Traductor, contenido: Contenido, sesion: DatosDeSesion) -> str:
     return ", ".join(_recortar(p) for p in partes if p and p.strip())
 
 
+def municipio(contenido: Contenido, sesion: DatosDeSesion) -> str | None:
+    """El nombre del municipio de una sesión presencial (texto simple), si se sabe."""
+    if sesion.modalidad == Modalidad.EN_LINEA:
+        return None
+    encontrado = contenido.municipios.por_clave(sesion.municipio_clave or "")
+    return encontrado.nombre if encontrado else None
+
+
 def lugar_corto(_: Traductor, contenido: Contenido, sesion: DatosDeSesion) -> str:
     """Para un botón: el municipio, o «En línea»."""
     if sesion.modalidad == Modalidad.EN_LINEA:
@@ -94,11 +104,14 @@ def lugar_corto(_: Traductor, contenido: Contenido, sesion: DatosDeSesion) -> st
 
 
 def tarjeta_html(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: DatosDeSesion, *,
-                 con_enlace: bool = False, lugares: ConCupo | None = None) -> str:
+                 con_enlace: bool = False, lugares: ConCupo | None = None,
+                 ahora: datetime | None = None) -> str:
     """Fecha, hora, lugar (o «en línea») y, si se pasa `lugares`, los lugares libres.
 
-    `con_enlace`: el enlace de una sesión en línea solo lo ve quien tiene su lugar."""
-    lineas = [f"🗓️ {cuando(_, zona, sesion)}", *_lineas_de_lugar(_, contenido, sesion, con_enlace)]
+    `con_enlace`: el enlace de una sesión en línea solo lo ve quien tiene su lugar.
+    `ahora`: para decidir si la fecha lleva año (sin él, el reloj del bot)."""
+    lineas = [f"🗓️ {cuando(_, zona, sesion, ahora=ahora)}",
+              *_lineas_de_lugar(_, contenido, sesion, con_enlace)]
     if lugares is not None:
         if lugares.lugares_libres > 0:
             lineas.append("🪑 " + _("Lugares libres: {n}").format(n=lugares.lugares_libres))
@@ -110,11 +123,11 @@ def tarjeta_html(_: Traductor, zona: ZoneInfo, contenido: Contenido, sesion: Dat
 
 def titulo_y_tarjeta_html(_: Traductor, zona: ZoneInfo, contenido: Contenido,
                           sesion: DatosDeSesion, *, con_enlace: bool = False,
-                          lugares: ConCupo | None = None) -> str:
+                          lugares: ConCupo | None = None, ahora: datetime | None = None) -> str:
     """El nombre del curso en negritas y, debajo, su tarjeta."""
     nombre = escape(nombre_curso(_, contenido, sesion.curso_id))
-    return f"<b>{nombre}</b>\n" + tarjeta_html(_, zona, contenido, sesion,
-                                              con_enlace=con_enlace, lugares=lugares)
+    return f"<b>{nombre}</b>\n" + tarjeta_html(_, zona, contenido, sesion, con_enlace=con_enlace,
+                                              lugares=lugares, ahora=ahora)
 
 
 def _lineas_de_lugar(_: Traductor, contenido: Contenido, sesion: DatosDeSesion,
@@ -176,7 +189,7 @@ def etiqueta_boton_personal(_: Traductor, zona: ZoneInfo, contenido: Contenido,
 
 def boton_fecha(_: Traductor, zona: ZoneInfo, contenido: Contenido, numero: int,
                 sesion: DatosDeSesion) -> str:
-    """«1. vie, 27 de nov de 2026, 12:00 p.m. · Puebla»: la fecha y dónde, en corto."""
+    """«1. viernes 27 de noviembre, 12:00 p. m. · Puebla»: la fecha y dónde, en corto."""
     return (f"{numero}. {fecha_y_hora(sesion.inicio, _, zona)} · "
             f"{lugar_corto(_, contenido, sesion)}")
 

@@ -537,12 +537,12 @@ async def test_fuera_de_horario_se_dice_cuando_abre_en_su_idioma(
     await completar_perfil(ana)
     await abrir_con_mensaje(ana)
     assert "lunes a viernes, de 9:00" in ana.texto()
-    assert "La oficina está cerrada ahora. Abre otra vez el lunes, 30 de noviembre de 2026, 9:00" \
-        in ana.texto()
+    assert ("La oficina está cerrada ahora. Abre otra vez el lunes 30 de noviembre, "
+            "9:00\u00a0a.\u00a0m. y entonces te contestan.") in ana.texto()
     await john_acepta(john)
     await john.escribe("Hi")
     assert "Monday to Friday, 9:00" in john.texto()
-    assert "It opens again on Monday, November 30, 2026, 9:00" in john.texto()
+    assert "It opens again on Monday, November 30, 9:00\u00a0AM" in john.texto()
 
 
 def test_configuracion_del_grupo_y_el_horario() -> None:

@@ -36,12 +36,12 @@ async def test_por_tema_muestra_curso_con_fechas_y_requisitos(ana: Persona, bot)
     await ana.pulsa("🗓️ Cooperativismo: lo básico (2)")
     texto = ana.texto()
     for esperado in ["Qué es una cooperativa", "Qué necesitas", "Próximas fechas",
-                     "vie, 27 de nov de 2026, 12:00", "Casa de Cultura, Av. 5 de Mayo 10, Puebla",
+                     "viernes 27 de noviembre, 12:00", "Casa de Cultura, Av. 5 de Mayo 10, Puebla",
                      "Ver en el mapa", "Lugares libres: 10", "En línea. El enlace te lo doy"]:
         assert esperado in texto, esperado
     assert "meet.example.com" not in texto  # el enlace solo a quien tiene lugar
-    assert ana.botones()[:2] == ["1. vie, 27 de nov de 2026, 12:00\u202fp.m. · Puebla",
-                                 "2. sáb, 28 de nov de 2026, 12:00\u202fp.m. · En línea"]
+    assert ana.botones()[:2] == ["1. viernes 27 de noviembre, 12:00\u00a0p.\u00a0m. · Puebla",
+                                 "2. sábado 28 de noviembre, 12:00\u00a0p.\u00a0m. · En línea"]
 
 
 async def test_por_modalidad_solo_cursos_con_fechas_de_esa_modalidad(ana: Persona, bot) -> None:

@@ -233,7 +233,8 @@ async def test_cambiar_fecha_avisa_a_cada_quien_en_su_idioma_y_mueve_recordatori
             Afectada(inscripcion, persona.id, estado, idioma)).texto
         assert persona.ultimo().texto == esperado
         assert fecha_y_hora(nuevo, _, bot.config.zona_horaria) in persona.texto()
-    assert "9 de dic" in ana.texto() and "Dec 9" in john.texto()
+    assert "miércoles 9 de diciembre" in ana.texto()
+    assert "Wednesday, December 9" in john.texto()
 
 
 async def test_cancelar_avisa_y_descarta_recordatorios(

@@ -82,7 +82,8 @@ async def test_sale_a_su_hora_y_no_antes(bot: BotDePrueba) -> None:
     assert await revisar_en(bot, primero) == 1
     [mensaje] = recibidos(bot, 301)
     assert "Cooperativismo: lo básico" in mensaje.texto_plano
-    assert "jue, 26 de nov de 2026, 5:00\u202fp.m." in mensaje.texto_plano
+    assert "Recordatorio: tu curso es mañana a las 5:00\u00a0p.\u00a0m." in mensaje.texto_plano
+    assert "jueves 26 de noviembre, 5:00\u00a0p.\u00a0m." in mensaje.texto_plano
     assert "Casa de Cultura, 5 de Mayo 12, Puebla" in mensaje.texto_plano
     assert 'href="https://maps.example.com/?q=casa&amp;z=16"' in mensaje.texto
     assert [b["callback_data"] for b in mensaje.botones()] == [
@@ -145,7 +146,8 @@ async def test_en_ingles_y_en_linea(bot: BotDePrueba) -> None:
     assert await revisar_en(bot, inicio - timedelta(hours=1)) == 1
     [mensaje] = recibidos(bot, 304)
     assert "Cooperatives: the basics" in mensaje.texto_plano
-    assert "Thu, Nov 26, 2026, 5:00\u202fPM" in mensaje.texto_plano
+    assert "Reminder: your course is today at 5:00\u00a0PM, online." in mensaje.texto_plano
+    assert "Thursday, November 26, 5:00\u00a0PM" in mensaje.texto_plano
     assert 'href="https://meet.example.com/coop"' in mensaje.texto
     assert "Casa de Cultura" not in mensaje.texto_plano
 
@@ -207,7 +209,7 @@ async def test_sesion_movida_rehace_los_recordatorios(bot: BotDePrueba) -> None:
     assert await revisar_en(bot, nuevo - timedelta(days=1)) == 1
     mensajes = recibidos(bot, 308)
     assert len(mensajes) == 2
-    assert "vie, 27 de nov de 2026" in mensajes[-1].texto_plano
+    assert "viernes 27 de noviembre" in mensajes[-1].texto_plano
 
 
 async def test_si_tocan_varios_a_la_vez_sale_solo_el_ultimo(bot: BotDePrueba) -> None:
