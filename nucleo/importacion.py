@@ -16,6 +16,7 @@ Las reglas de cada dato (`leer_fecha`, `leer_hora`...) están en nucleo/reglas_s
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ def _sesion_de_fila(valores: dict[str, str], contenido: Contenido, zona: ZoneInf
     inicio = None
     if dia is not None and hora is not None:
         inicio = celdas.leer("hora", lambda _hora: momento_de_inicio(dia, hora, zona, ahora))
-    municipio = celdas.leer("municipio", leer_municipio, contenido,
+    municipio = celdas.leer("municipio", _leer_municipio, contenido,
                             opcional=modalidad != "presencial")
     lugar = celdas.leer("lugar", leer_texto, LARGO_LUGAR, opcional=modalidad != "presencial")
     direccion = celdas.leer("direccion", leer_texto, LARGO_DIRECCION,
@@ -258,11 +259,27 @@ async def importar(ruta: Path, ruta_bd: Path, contenido: Contenido, zona: ZoneIn
     return revision
 
 
+# (catálogo de municipios, lo escrito) → clave: un archivo repite los mismos municipios, y buscar
+# uno lo compara con los 217 (~4 ms); un error no se recuerda (se vuelve a buscar y a decir).
+_MUNICIPIOS_LEIDOS: dict[tuple[Any, str], str] = {}
+
+
+def _leer_municipio(texto: str, contenido: Contenido) -> str:
+    """`leer_municipio`, recordando lo ya leído."""
+    clave = (contenido.municipios, texto)
+    if clave not in _MUNICIPIOS_LEIDOS:
+        if len(_MUNICIPIOS_LEIDOS) > 4096:
+            _MUNICIPIOS_LEIDOS.clear()
+        _MUNICIPIOS_LEIDOS[clave] = leer_municipio(texto, contenido)
+    return _MUNICIPIOS_LEIDOS[clave]
+
+
 async def revisar_con_la_base(datos: bytes, almacen: Any, contenido: Contenido, zona: ZoneInfo,
                               ahora: datetime) -> Revision:
     """`revisar_archivo` y, además, que ninguna sesión exista ya en la base (la línea de
-    comandos y el chat del personal revisan igual)."""
-    revision = revisar_archivo(datos, contenido, zona, ahora)
+    comandos y el chat del personal revisan igual). La revisión va en un hilo: un archivo de
+    miles de líneas no frena al bot mientras tanto."""
+    revision = await asyncio.to_thread(revisar_archivo, datos, contenido, zona, ahora)
     await _buscar_repetidas_en_la_base(almacen, revision)
     return revision
 
