@@ -41,8 +41,8 @@ ARCHIVO, CONFIRMAR = range(2)
 MAXIMO_BYTES = 1024 * 1024  # 1 MB: unas 10,000 sesiones; más no es un archivo de sesiones
 ERRORES_A_LA_VISTA = 15  # los demás, «y N más»: el mensaje cabe en la pantalla
 CLAVE = "importacion_csv"  # en user_data: {"file_id", "nombre"} del archivo revisado
-EXTENSIONES_CSV = (".csv", ".txt")
-TIPOS_CSV = ("text/csv", "text/comma-separated-values", "application/csv", "text/plain")
+# Un CSV: el nombre termina en .csv o el teléfono dice que es CSV (y no es de Excel).
+TIPOS_CSV = ("text/csv", "text/comma-separated-values", "application/csv")
 EXTENSIONES_EXCEL = (".xlsx", ".xls", ".ods")
 
 
@@ -61,8 +61,8 @@ class _DocumentoDelPersonal(filters.MessageFilter):
 
 def es_csv(documento: Document) -> bool:
     nombre = (documento.file_name or "").lower()
-    return nombre.endswith(EXTENSIONES_CSV[:1]) or (
-        documento.mime_type in TIPOS_CSV[:3] and not nombre.endswith(EXTENSIONES_EXCEL))
+    return nombre.endswith(".csv") or (
+        documento.mime_type in TIPOS_CSV and not nombre.endswith(EXTENSIONES_EXCEL))
 
 
 # --- pedir el archivo ---------------------------------------------------------------------------

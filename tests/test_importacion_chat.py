@@ -201,3 +201,13 @@ async def test_en_ingles_cada_error_tambien(bot: BotDePrueba) -> None:
     [resumen] = await staff.envia_documento("s.csv", BUENO)
     assert "3 sessions would be created:" in resumen.texto_plano
     assert staff.botones() == ["📥 Import", "✖️ Cancel"]
+
+
+async def test_un_csv_se_reconoce_por_su_nombre_o_su_tipo(bot: BotDePrueba,
+                                                          personal: Persona) -> None:
+    """Un .txt del personal fuera del flujo no se toma por importación (puede ser para la
+    asesoría); un archivo sin extensión que el teléfono manda como text/csv, sí."""
+    [respuesta] = await personal.envia_documento("notas.txt", b"hola", mime="text/plain")
+    assert "archivo" not in respuesta.texto_plano.lower() and descargas(bot) == []
+    [resumen] = await personal.envia_documento("sesiones", BUENO, mime="text/csv")
+    assert "Se crearían 3 sesiones:" in resumen.texto_plano
