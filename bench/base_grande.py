@@ -67,8 +67,10 @@ async def armar(ruta: Path, inscripciones: int, sesiones: int, *, envios: int = 
 
 
 def _inicio(ahora: datetime, n: int, sesiones: int) -> datetime:
-    """Repartidas en 60 días, a horas de oficina (de 9 a 17 en Puebla = 15 a 23 UTC)."""
-    dia = 1 + n * 60 // sesiones
+    """Repartidas en 60 días, a horas de oficina (de 9 a 17 en Puebla = 15 a 23 UTC), desde
+    pasado mañana: el primer recordatorio (24 h antes) toca al día siguiente de armar la base, así
+    que otra corrida el mismo día (`bench.escala` la reutiliza) no arranca poniéndose al día."""
+    dia = 2 + n * 60 // sesiones
     hora = 15 + n % 9
     return (ahora + timedelta(days=dia)).replace(hour=hora, minute=0, second=0)
 

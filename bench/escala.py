@@ -43,7 +43,9 @@ def ruta_en_cache(n: int, sesiones: int, grande: int) -> Path:
     migraciones = len(list((RAIZ / "nucleo" / "almacen" / "migraciones").glob("*.sql")))
     hoy = datetime.now(UTC).date().isoformat()
     return (Path(tempfile.gettempdir())
-            / f"coopera-escala-{n}-{sesiones}-{grande}-m{migraciones}-{hoy}.sqlite3")
+            # «d2»: sesiones desde pasado mañana (bench/base_grande.py); una base de antes, con
+            # recordatorios que tocan el mismo día, pondría al día al arrancar y no se reutiliza.
+            / f"coopera-escala-{n}-{sesiones}-{grande}-m{migraciones}-d2-{hoy}.sqlite3")
 
 
 async def base_en_cache(n: int, sesiones: int, grande: int) -> tuple[Path, dict]:

@@ -185,9 +185,12 @@ async def medir(variante: str, carga: str, personas: int,
                 if perfil is not None:
                     perfil.enable()
                 correr = _carga_start if carga == "start" else _carga_orientacion
+                antes = len(emulador.peticiones)
                 cpu = time.process_time()
                 segundos = await correr(emulador, reloj, personas)
                 cpu = time.process_time() - cpu
+                # Lo que el bot pidió a Telegram (sin getUpdates): /start manda dos mensajes.
+                peticiones = sum(p.metodo != "getUpdates" for p in emulador.peticiones[antes:])
                 completas = await _completas(bot, carga, personas)
             finally:
                 if perfil is not None:
@@ -201,6 +204,7 @@ async def medir(variante: str, carga: str, personas: int,
     tiempos = sorted(reloj.tiempos)
     return {"actualizaciones": len(tiempos), "segundos": segundos, "completas": completas,
             "cpu_ms": 1000 * cpu / len(tiempos),
+            "peticiones": peticiones / len(tiempos), "cpu_ms_peticion": 1000 * cpu / peticiones,
             "por_segundo": len(tiempos) / segundos,
             "p50_ms": 1000 * statistics.median(tiempos),
             "p99_ms": 1000 * tiempos[int(0.99 * (len(tiempos) - 1))]}
@@ -234,6 +238,10 @@ def filas(nuevas: int = 300, orientacion: int = 100) -> list[tuple[str, str, str
              f"PTB pelado: {ptb['cpu_ms']:.2f} ms (el proceso entero, emulador incluido)"
              + ("" if carga == "start" else
                 f"; terminaron {coopera['completas']:.0f} de {personas}")),
+            (f"{nombre}: peticiones a Telegram por actualización",
+             f"{coopera['peticiones']:.2f}",
+             f"PTB pelado: {ptb['peticiones']:.2f}; CPU por petición "
+             f"{coopera['cpu_ms_peticion']:.2f} ms (PTB pelado {ptb['cpu_ms_peticion']:.2f} ms)"),
         ]
     return salida
 
