@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -39,6 +40,7 @@ from conversaciones import (
     cooperativa_nueva,
     cooperativa_personal,
     cooperativa_union,
+    curso_personal,
     encuesta,
     importacion_personal,
     orientacion,
@@ -79,6 +81,7 @@ from nucleo.almacen import Almacen
 from nucleo.anuncios import Anuncios
 from nucleo.asesoria import Asesoria
 from nucleo.capacitacion import Capacitacion
+from nucleo.catalogo import CatalogoCursos, ids_de_orientacion_sin_curso
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.contexto import Contexto, Servicios, fijar_idioma, instalar_servicios
@@ -140,7 +143,8 @@ def registrar_handlers(app: Application) -> None:
     app.add_handler(bandeja.conversacion())
     # Los del personal van primero: si uno está abierto, lo que escribe el personal es suyo
     # aunque otro flujo de la ciudadanía haya quedado abierto.
-    for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion):
+    for flujo in (sesion_nueva, sesion_correccion, sesion_fecha, sesion_cancelacion,
+                  curso_personal):  # curso_personal: el catálogo de cursos
         app.add_handler(flujo.conversacion())
     app.add_handler(cooperativa_personal.conversacion())  # escribir a un grupo, anotar asesoría
     app.add_handler(anuncio.conversacion())  # /anuncio: escribir, programar o cambiar un anuncio
@@ -316,9 +320,16 @@ async def iniciar_anuncios(contexto: Contexto) -> None:
         await contexto.servicios.anuncios.iniciar_los_que_tocan()
 
 
+async def recargar_catalogo(contexto: Contexto) -> None:
+    """Trabajo periódico: los cursos importados con `python bot.py importar-cursos` (otro
+    proceso) aparecen sin reiniciar el bot. Los cambios desde Telegram se ven al instante."""
+    await contexto.catalogo.cargar()
+
+
 def registrar_trabajos(app: Application) -> None:
     """Los trabajos periódicos de la JobQueue (los recordatorios arman su propio trabajo)."""
     app.job_queue.run_repeating(revisar_encuestas, interval=600, first=60, name="encuestas")
+    app.job_queue.run_repeating(recargar_catalogo, interval=60, first=60, name="catalogo")
     # El mensaje de avance de cada anuncio en curso y su informe final (handlers/anuncios.py).
     app.job_queue.run_repeating(anuncios.revisar_avance, interval=anuncios.INTERVALO_AVANCE,
                                 first=anuncios.INTERVALO_AVANCE, name="avance_anuncios")
@@ -424,11 +435,18 @@ class Coopera:
         self._candado.tomar()  # antes de abrir la base: el segundo proceso ni la toca
         self.almacen = await Almacen.abrir(self.config.ruta_bd)
         self.config.roles.fijar(await self.almacen.roles_guardados())  # /roles, en memoria
+        # El catálogo de cursos está en la base (el de ejemplo, solo si la configuración lo
+        # pide y no hay cursos); el contenido lo consulta desde ahora (nucleo/catalogo.py).
+        catalogo = await CatalogoCursos.abrir(
+            self.almacen, self.reloj,
+            contenido.cursos_ejemplo if self.config.cursos_de_ejemplo else ())
+        contenido = replace(contenido, catalogo=catalogo)
         sondeo = PeticionSondeo()
         self.aplicacion = construir_aplicacion(self.config, self.almacen, contenido, textos,
                                                self.reloj,
                                                al_rechazar_token=self._token_rechazado.set,
                                                sondeo=sondeo)
+        self.aplicacion.bot_data["servicios"].catalogo = catalogo
         await conectar_con_telegram(  # getMe, con reintentos mientras Telegram no conteste
             self.aplicacion.initialize, reintento_maximo=self.config.reintento_maximo,
             url_base=self.config.url_base)
@@ -466,6 +484,11 @@ class Coopera:
         registro.info("%s", linea_de_arranque(
             self.config, servicios.textos.idiomas, self.config.modo,
             self.config.webhook.url if self.config.webhook else None))
+        if sin_curso := ids_de_orientacion_sin_curso(servicios.contenido, catalogo):
+            registro.warning(
+                "La orientación nombra cursos que no están activos en el catálogo (%s): no se "
+                "muestran. Impórtalos con esos ids (python bot.py importar-cursos) o cambia "
+                "los ids en contenido/orientacion.yaml.", ", ".join(sin_curso))
         if faltan := faltan_datos_oficina(servicios.contenido):  # también se ve en /personal
             registro.warning("contenido/oficina.yaml: faltan datos de la oficina (%s); el bot "
                              "manda a la gente a /asesoria", ", ".join(faltan))

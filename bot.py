@@ -3,6 +3,7 @@
     python bot.py           con TELEGRAM_BOT_TOKEN en el entorno o en .env
     python bot.py --local   sin token: un Telegram de mentira y un chat en esta terminal
     python bot.py importar-sesiones ARCHIVO.csv [--bd RUTA]   sesiones desde un CSV
+    python bot.py importar-cursos ARCHIVO.csv [--bd RUTA] [--confirmar]   cursos desde un CSV
     python bot.py estadisticas --desde AAAA-MM-DD --hasta AAAA-MM-DD [--csv F] [--png F]
     python bot.py respaldar DESTINO [--bd RUTA]    copia la base (también con el bot corriendo)
     python bot.py restaurar ORIGEN [--bd RUTA]     la reemplaza por un respaldo (bot detenido)
@@ -37,6 +38,7 @@ from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido, cargar_contenido
 from nucleo.estadisticas_cli import estadisticas
 from nucleo.importacion import Revision, importar
+from nucleo.importacion_cursos import importar_cursos
 from nucleo.instancia import CandadoDeInstancia, OtraInstancia, TokenRechazado
 from nucleo.registro import configurar_registro
 from nucleo.reloj import Reloj
@@ -92,6 +94,7 @@ async def correr_local(config: Configuracion, personal: bool) -> None:
         config = replace(
             config, token=Secreto(emulador.token), url_base=emulador.url_base,
             personal=config.personal | ({ID_LOCAL} if personal else set()),
+            cursos_de_ejemplo=True,  # el catálogo de ejemplo, para ver el bot con cursos
         )
         bot = Coopera(config)
         await bot.iniciar()
@@ -106,6 +109,8 @@ def main(argumentos: list[str] | None = None) -> int:
     argumentos = sys.argv[1:] if argumentos is None else argumentos
     if argumentos[:1] == ["importar-sesiones"]:  # del personal; no necesita token
         return importar_sesiones(argumentos[1:])
+    if argumentos[:1] == ["importar-cursos"]:  # el catálogo de cursos; no necesita token
+        return importar_cursos_csv(argumentos[1:])
     if argumentos[:1] == ["estadisticas"]:  # las cifras del programa; no necesita token
         return estadisticas(argumentos[1:])
     if argumentos[:1] in (["respaldar"], ["restaurar"]):  # tampoco necesitan token
@@ -193,6 +198,57 @@ def _informar(revision: Revision, revisar: bool) -> int:
     else:
         print(f"Listo: se importó {n} sesión." if n == 1 else
               f"Listo: se importaron {n} sesiones.")
+    return 0
+
+
+# --- importar cursos al catálogo desde un CSV (nucleo/importacion_cursos.py) -----------------
+
+def importar_cursos_csv(argumentos: list[str]) -> int:
+    """0: importado (o revisado sin errores); 1: el archivo tiene errores; 2: no se pudo."""
+    lector = argparse.ArgumentParser(
+        prog="python bot.py importar-cursos",
+        description="Revisa un CSV de cursos (id, nombre, tema, descripcion, requisitos, "
+                    "modalidad, duracion_horas) y, con --confirmar, los agrega al catálogo. "
+                    "Si una línea tiene un error, no importa ninguno.")
+    lector.add_argument("archivo", type=Path, help="el archivo CSV (UTF-8)")
+    lector.add_argument("--bd", type=Path, help="la base de datos (por omisión, COOPERA_BD)")
+    lector.add_argument("--confirmar", action="store_true",
+                        help="guarda los cursos (sin esto, solo revisa el archivo)")
+    opciones = lector.parse_args(argumentos)
+    load_dotenv(Path.cwd() / ".env", override=False)
+    entorno = {**os.environ, "TELEGRAM_BOT_TOKEN": "0:importacion"}
+    try:
+        config = Configuracion.desde_entorno(entorno)
+        if not opciones.archivo.is_file():
+            raise FileNotFoundError(f"No encontré el archivo {opciones.archivo}.")
+        ruta_bd = opciones.bd or config.ruta_bd
+        if not ruta_bd.is_file():  # nunca se crea una base: los cursos quedarían donde nadie
+            raise FileNotFoundError(
+                f"No encontré la base de datos del bot en {ruta_bd.resolve()}; no se creó "
+                "ninguna. Corre la orden desde la carpeta del bot (donde está su .env), o di "
+                "cuál es con --bd RUTA o con COOPERA_BD.")
+        revision = asyncio.run(importar_cursos(opciones.archivo, ruta_bd, Reloj(),
+                                               confirmar=opciones.confirmar))
+    except (ConfiguracionInvalida, OSError) as error:
+        print(f"No se pudo importar.\n{error}", file=sys.stderr)
+        return 2
+    if revision.errores:
+        for error in revision.errores:
+            print(error, file=sys.stderr)
+        n = len(revision.errores)
+        print(f"No se importó ningún curso: hay {n} {'error' if n == 1 else 'errores'}. "
+              "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
+        return 1
+    n = len(revision.cursos)
+    lista = "\n".join(f"  {c.id}: {c.nombre}" for _linea, c in revision.cursos)
+    if not opciones.confirmar:
+        print((f"El archivo está bien: {n} curso listo para importar:" if n == 1 else
+               f"El archivo está bien: {n} cursos listos para importar:") + f"\n{lista}\n"
+              "Para guardarlos, corre la misma orden con --confirmar.")
+    else:
+        print((f"Listo: se importó {n} curso:" if n == 1 else
+               f"Listo: se importaron {n} cursos:") + f"\n{lista}\n"
+              "Si el bot está corriendo, los muestra en un minuto.")
     return 0
 
 

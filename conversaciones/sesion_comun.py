@@ -94,7 +94,10 @@ async def _preguntar(update: Update, antes: str, texto: str,
 async def preguntar_curso(update: Update, contexto: Contexto, antes: str = "") -> None:
     """Los cursos del catálogo, uno por botón."""
     _ = contexto.traductor
-    botones = [[(_(c.nombre)[:60], f"pers:f:curso:{c.id}")] for c in contexto.contenido.cursos]
+    botones = [[(_(c.nombre)[:60], f"pers:f:curso:{c.id}")] for c in contexto.catalogo.cursos]
+    if not botones:  # una instalación nueva: primero, un curso (conversaciones/curso_personal.py)
+        antes = f"{antes}\n\n" + _("Todavía no hay cursos en el catálogo: crea uno primero.")
+        botones = [[(_("📚 Cursos"), "pers:cursos")]]
     await _preguntar(update, antes, _("<b>Nueva sesión</b>\n¿De qué curso es?"),
                      con_salida(_, *botones))
 

@@ -50,7 +50,7 @@ async def nueva(update: Update, contexto: Contexto) -> int:
 async def recibir_curso(update: Update, contexto: Contexto) -> int:
     """pers:f:curso:<id> → FECHA (un curso que ya no está: se pregunta otra vez)."""
     curso_id = contexto.match.group(1)
-    if contexto.contenido.curso(curso_id) is None:
+    if contexto.catalogo.vigente(curso_id) is None:
         await comun.preguntar_curso(update, contexto)
         return CURSO
     await comun.anotar(update, contexto, curso_id=curso_id)

@@ -122,6 +122,13 @@ async def sesiones_del_filtro(contexto: Contexto, filtro: Filtro,
 async def inicio(update: Update, contexto: Contexto) -> None:
     """/cursos, el botón del menú y «Otra búsqueda»."""
     _ = contexto.traductor
+    if not contexto.catalogo.cursos:  # una instalación nueva: el personal aún no los crea
+        texto = _("<b>Cursos</b> 📚\nTodavía no hay cursos aquí: el personal de la Secretaría "
+                  "los está preparando. Vuelve pronto. Si tienes una duda, escribe a una "
+                  "persona asesora.")
+        await responder(update, texto, teclado([(_("💬 Hablar con una persona asesora"),
+                                                 "menu:asesoria")], [boton_menu(_)]))
+        return
     if await contexto.almacen.sesiones_proximas(contexto.reloj.ahora()):
         texto = _("<b>Cursos</b> 📚\nAprende a trabajar por tu cuenta o en cooperativa. "
                   "¿Cómo quieres buscar?")
@@ -144,7 +151,7 @@ async def temas(update: Update, contexto: Contexto) -> None:
     """cur:temas: los temas que tienen cursos en el catálogo."""
     _ = contexto.traductor
     filas = [[(_(nombre), f"cur:l:t.{tema}:0")] for tema, nombre in TEMAS.items()
-             if any(c.tema == tema for c in contexto.contenido.cursos)]
+             if any(c.tema == tema for c in contexto.catalogo.cursos)]
     await responder(update, _("¿De qué tema?"),
                     teclado(*filas, [(_("⬅️ Otra búsqueda"), "cur:inicio")]))
 
@@ -262,7 +269,7 @@ async def _cursos_del_filtro(contexto: Contexto, filtro: Filtro) -> list[tuple[C
     for sesion in await sesiones_del_filtro(contexto, filtro):
         cuentas[sesion.curso_id] = cuentas.get(sesion.curso_id, 0) + 1
     cursos = []
-    for curso in contexto.contenido.cursos:
+    for curso in contexto.catalogo.cursos:
         if filtro.tipo == "t" and curso.tema != filtro.valor:
             continue
         if filtro.tipo in ("m", "r", "u") and not cuentas.get(curso.id):
@@ -275,7 +282,7 @@ async def ver_curso(update: Update, contexto: Contexto) -> None:
     """De qué trata, requisitos y las fechas próximas (6 por página), cada una con su botón."""
     _ = contexto.traductor
     _cur, _c, curso_id, codigo, pagina_texto = update.callback_query.data.split(":")
-    curso = contexto.contenido.curso(curso_id)
+    curso = contexto.catalogo.vigente(curso_id)  # uno desactivado ya no se ofrece
     filtro = leer_filtro(codigo, contexto.contenido)
     if curso is None or filtro is None:
         await ya_no_sirve(update, contexto)
@@ -352,7 +359,7 @@ async def ver_sesion(update: Update, contexto: Contexto) -> None:
 
 async def _pedir_confirmacion(update: Update, contexto: Contexto, sesion: Sesion) -> None:
     _ = contexto.traductor
-    curso = contexto.contenido.curso(sesion.curso_id)
+    curso = contexto.catalogo.curso(sesion.curso_id)
     texto = tarjeta(contexto, sesion, con_lugares=True)
     if curso is not None:
         texto += "\n\n" + requisitos(_, curso)
@@ -445,7 +452,7 @@ async def _ya_estabas(update: Update, contexto: Contexto, codigo: str,
 
 
 def _motivo_no_disponible(contexto: Contexto, sesion: Sesion | None) -> Inscribir | None:
-    if sesion is None or contexto.contenido.curso(sesion.curso_id) is None:
+    if sesion is None or contexto.catalogo.curso(sesion.curso_id) is None:
         return Inscribir.NO_EXISTE
     if sesion.estado != EstadoSesion.PROGRAMADA:
         return Inscribir.SESION_CANCELADA

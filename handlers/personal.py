@@ -45,7 +45,12 @@ async def menu_personal(update: Update, contexto: Contexto) -> None:
     texto = _("<b>Personal de la Secretaría</b>\n¿Qué quieres hacer?")
     if aviso := aviso_oficina_incompleta(contexto.contenido, _):
         texto = f"{texto}\n\n{aviso}"
-    botones = teclado([(_("🆕 Nueva sesión"), "pers:nueva")],
+    if not contexto.catalogo.cursos:  # una instalación nueva: nada que ofrecer en /cursos
+        texto += "\n\n" + _("📚 Todavía no hay cursos en el catálogo: la ciudadanía no ve "
+                            "ninguno en /cursos. Agrégalos en «📚 Cursos» → «🆕 Nuevo curso», "
+                            "o impórtalos de un CSV (python bot.py importar-cursos).")
+    botones = teclado([(_("📚 Cursos"), "pers:cursos")],
+                      [(_("🆕 Nueva sesión"), "pers:nueva")],
                       [(_("📅 Sesiones próximas"), "pers:sesiones")],
                       [(_("📥 Importar sesiones de un CSV"), "pers:importar")],
                       [(_("💬 Bandeja de asesoría"), "bnd:lista")],

@@ -83,10 +83,10 @@ def cursos_de_resultado(contexto: Contexto, resultado: Resultado,
                         respuestas: Mapping[str, str]) -> list[Curso]:
     """Los cursos que nombran el resultado y sus extras. Con poco tiempo (un extra con
     `cursos_breves`), solo los cortos o en línea, y se suman otros así del catálogo."""
-    catalogo = contexto.contenido.cursos
+    catalogo = contexto.catalogo.cursos  # los activos
     extras = contexto.contenido.orientacion.extras_de(respuestas)
     ids = [*resultado.cursos, *(c for e in extras for c in e.cursos)]
-    nombrados = [c for i in dict.fromkeys(ids) if (c := contexto.contenido.curso(i))]
+    nombrados = [c for i in dict.fromkeys(ids) if (c := contexto.catalogo.vigente(i))]
     horas = max((e.cursos_breves for e in extras), default=0)
     if horas:
         def breve(curso: Curso) -> bool:

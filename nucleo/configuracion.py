@@ -97,6 +97,10 @@ class Configuracion:
     reintento_maximo: float = 60.0
     # Modo webhook (COOPERA_MODO=webhook); None: polling.
     webhook: ConfiguracionWebhook | None = None
+    # Sembrar el catálogo de cursos de EJEMPLO (contenido/cursos.yaml) si la base no tiene
+    # cursos: solo el modo local (bot.py --local) y las pruebas. Una instalación de verdad
+    # empieza vacía y el personal crea sus cursos (nucleo/catalogo.py).
+    cursos_de_ejemplo: bool = False
 
     @classmethod
     def desde_entorno(cls, entorno: Mapping[str, str]) -> Configuracion:

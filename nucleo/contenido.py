@@ -25,10 +25,10 @@ import io
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -203,6 +203,16 @@ class Curso:
     requisitos: str
     modalidad: str
     duracion_horas: int
+    activo: bool = True  # uno desactivado ya no se ofrece, pero sus sesiones viejas lo nombran
+
+
+class FuenteDeCursos(Protocol):
+    """El catálogo de cursos vigente (nucleo/catalogo.py, en la base de datos)."""
+
+    @property
+    def cursos(self) -> tuple[Curso, ...]: ...
+
+    def curso(self, curso_id: str) -> Curso | None: ...
 
 
 @dataclass(frozen=True)
@@ -274,15 +284,27 @@ class Contenido:
     orientacion: Orientacion
     oficina: Oficina
     privacidad: Privacidad
-    cursos: tuple[Curso, ...]
+    # Los cursos de contenido/cursos.yaml: el catálogo de EJEMPLO (modo local y pruebas).
+    # El catálogo de verdad está en la base: `catalogo`.
+    cursos_ejemplo: tuple[Curso, ...]
     cooperativa: CaminoCooperativa
-    # True si el catálogo es el de ejemplo (cursos.yaml con «ejemplo: true»): cursos
-    # inventados para probar el bot, no los del programa.
+    # True si cursos.yaml está marcado como ejemplo («ejemplo: true»).
     cursos_de_ejemplo: bool = False
+    # El catálogo vigente (nucleo/catalogo.py); lo pone el bot al arrancar. Sin él (al validar
+    # el contenido, en una prueba del contenido), `cursos` son los de ejemplo.
+    catalogo: FuenteDeCursos | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def cursos(self) -> tuple[Curso, ...]:
+        """Los cursos que se ofrecen hoy (activos, en orden)."""
+        return self.catalogo.cursos if self.catalogo is not None else self.cursos_ejemplo
 
     def curso(self, curso_id: str) -> Curso | None:
-        """El curso del catálogo; None si ya no está (una sesión vieja puede nombrarlo)."""
-        return next((c for c in self.cursos if c.id == curso_id), None)
+        """El curso, también si está desactivado; None si no existe (una sesión vieja
+        puede nombrar un curso que ya no está)."""
+        if self.catalogo is not None:
+            return self.catalogo.curso(curso_id)
+        return next((c for c in self.cursos_ejemplo if c.id == curso_id), None)
 
 
 # --- Lectura de YAML ------------------------------------------------------------------------
@@ -542,7 +564,7 @@ class _Archivo:
 # --- Orientación ----------------------------------------------------------------------------
 
 
-def _cargar_orientacion(carpeta: Path, cursos: tuple[Curso, ...] = ()) -> Orientacion:
+def _cargar_orientacion(carpeta: Path) -> Orientacion:
     archivo = _Archivo(carpeta, ARCHIVO_ORIENTACION)
     raiz = archivo.mapa(archivo.datos, "", ("inicio", "aviso_guia", "preguntas", "resultados"),
                         ("extras",))
@@ -562,13 +584,12 @@ def _cargar_orientacion(carpeta: Path, cursos: tuple[Curso, ...] = ()) -> Orient
         resultados=MappingProxyType(resultados),
     )
     _validar_grafo(archivo, orientacion)
-    ids_cursos = {c.id for c in cursos}
     for id, resultado in resultados.items():
-        _revisar_cursos(archivo, resultado.cursos, f"resultados.{id}.cursos", ids_cursos)
+        _revisar_cursos(archivo, resultado.cursos, f"resultados.{id}.cursos")
     extras: tuple[Extra, ...] = ()
     if raiz.get("extras") is not None:
         crudos = _mapa_de_ids(archivo, raiz["extras"], "extras")
-        extras = tuple(_extra(archivo, id, datos, preguntas, ids_cursos)
+        extras = tuple(_extra(archivo, id, datos, preguntas)
                        for id, datos in crudos.items())
     return Orientacion(orientacion.inicio, orientacion.aviso_guia, orientacion.preguntas,
                        orientacion.resultados, extras)
@@ -581,15 +602,12 @@ def _lista_de_ids(archivo: _Archivo, valor: Any, entrada: str) -> tuple[str, ...
     return tuple(archivo.identificador(v, f"{entrada}[{i}]") for i, v in enumerate(lista))
 
 
-def _revisar_cursos(archivo: _Archivo, ids: tuple[str, ...], entrada: str,
-                    existentes: set[str]) -> None:
+def _revisar_cursos(archivo: _Archivo, ids: tuple[str, ...], entrada: str) -> None:
+    """Cuántos cursos nombra. Que existan lo dice el catálogo de la base (nucleo/catalogo.py):
+    uno que no está (o está desactivado) no se muestra, y al arrancar sale un WARNING."""
     if len(ids) > MAX_CURSOS_RESULTADO:
         raise archivo.error(entrada, f"nombra {len(ids)} cursos; el máximo es "
                                      f"{MAX_CURSOS_RESULTADO} (cada uno es un botón)")
-    for i, id in enumerate(ids):
-        if id not in existentes:
-            raise archivo.error(f"{entrada}[{i}]",
-                                f"'{id}' no es un curso de {ARCHIVO_CURSOS}")
 
 
 def _revisar_pantallas(archivo: _Archivo, texto: str, entrada: str) -> None:
@@ -612,8 +630,8 @@ def _fuentes_y_fecha(archivo: _Archivo, campos: dict[str, Any],
     return fuentes, archivo.fecha(campos["revisado"], f"{ruta}.revisado")
 
 
-def _extra(archivo: _Archivo, id: str, datos: Any, preguntas: Mapping[str, Pregunta],
-           ids_cursos: set[str]) -> Extra:
+def _extra(archivo: _Archivo, id: str, datos: Any,
+           preguntas: Mapping[str, Pregunta]) -> Extra:
     ruta = f"extras.{id}"
     campos = archivo.mapa(datos, ruta, ("cuando", "texto"),
                           ("cursos", "cursos_breves", "fuentes", "revisado"))
@@ -639,7 +657,7 @@ def _extra(archivo: _Archivo, id: str, datos: Any, preguntas: Mapping[str, Pregu
     texto = archivo.texto(campos["texto"], f"{ruta}.texto")
     _revisar_pantallas(archivo, texto, f"{ruta}.texto")
     cursos = _lista_de_ids(archivo, campos.get("cursos"), f"{ruta}.cursos")
-    _revisar_cursos(archivo, cursos, f"{ruta}.cursos", ids_cursos)
+    _revisar_cursos(archivo, cursos, f"{ruta}.cursos")
     breves = campos.get("cursos_breves")
     horas = 0 if breves is None else archivo.entero(breves, f"{ruta}.cursos_breves", 1, 500)
     fuentes, revisado = _fuentes_y_fecha(archivo, campos, ruta)
@@ -1028,19 +1046,16 @@ def _paso_camino(archivo: _Archivo, id: str, datos: Any) -> PasoCamino:
 def cargar_contenido(carpeta: Path) -> Contenido:
     """Carga y valida todo el contenido; lanza ContenidoInvalido con el primer error."""
     carpeta = Path(carpeta)
+    # cursos.yaml es el catálogo de EJEMPLO: entra a la base solo si la configuración lo pide
+    # (modo local y pruebas); lo avisa nucleo/catalogo.py al sembrarlo.
     cursos, de_ejemplo = _cargar_cursos(carpeta)
-    if de_ejemplo:
-        registro.warning(
-            "%s/%s es el catálogo de EJEMPLO (ejemplo: true): cursos inventados, no los del "
-            "programa. Cámbialo por los cursos reales antes de abrir el bot a la ciudadanía.",
-            carpeta.name, ARCHIVO_CURSOS)
     return Contenido(
         carpeta=carpeta,
         municipios=_cargar_municipios(carpeta),
-        orientacion=_cargar_orientacion(carpeta, cursos),
+        orientacion=_cargar_orientacion(carpeta),
         oficina=_cargar_oficina(carpeta),
         privacidad=_cargar_privacidad(carpeta),
-        cursos=cursos,
+        cursos_ejemplo=cursos,
         cooperativa=_cargar_cooperativa(carpeta),
         cursos_de_ejemplo=de_ejemplo,
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from nucleo.anuncios import Anuncios
     from nucleo.asesoria import Asesoria, Olvido
     from nucleo.capacitacion import Capacitacion
+    from nucleo.catalogo import CatalogoCursos
     from nucleo.cooperativas import Cooperativas
     from nucleo.envios import Despachador
     from nucleo.recordatorios import ProgramadorRecordatorios
@@ -41,6 +42,7 @@ class Servicios:
     asesoria: Asesoria | None = None  # conversaciones con una persona asesora
     cooperativas: Cooperativas | None = None  # cooperativas en formación
     anuncios: Anuncios | None = None  # anuncios del personal y /silenciar
+    catalogo: CatalogoCursos | None = None  # los cursos del programa (en la base)
 
     async def antes_de_borrar(self, bot: Bot, telegram_id: int) -> Olvido:
         """Lo que va antes de borrar las filas de una persona (/mis_datos o «No acepto»
@@ -66,6 +68,10 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def contenido(self) -> Contenido:
         return self.servicios.contenido
+
+    @property
+    def catalogo(self) -> CatalogoCursos:
+        return self.servicios.catalogo
 
     @property
     def capacitacion(self) -> Capacitacion:

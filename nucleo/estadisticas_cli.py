@@ -11,6 +11,7 @@ import html
 import os
 import re
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from dotenv import load_dotenv
 
 from nucleo.almacen import Almacen
 from nucleo.auditoria import anotar
+from nucleo.catalogo import CatalogoCursos
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida
 from nucleo.contenido import Contenido, ContenidoInvalido, cargar_contenido
 from nucleo.estadisticas import armar_informe
@@ -65,6 +67,8 @@ async def _sacar(opciones: argparse.Namespace, ruta: Path, config: Configuracion
                  contenido: Contenido) -> int:
     almacen = await Almacen.abrir(ruta)
     try:
+        # Los nombres de los cursos, del catálogo de esa base (nucleo/catalogo.py).
+        contenido = replace(contenido, catalogo=await CatalogoCursos.abrir(almacen, Reloj()))
         informe = await armar_informe(almacen, contenido, config.zona_horaria,
                                       opciones.desde, opciones.hasta)
         await anotar(almacen, Reloj().ahora(), None, "estadisticas",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
 from nucleo.auditoria import anotar
 from nucleo.avisos_fechas import avisos_de_fechas_nuevas
+from nucleo.catalogo import CatalogoCursos
 from nucleo.contenido import Contenido
 from nucleo.municipios import normalizar
 from nucleo.reglas_sesion import (
@@ -45,6 +46,7 @@ from nucleo.reglas_sesion import (
     leer_url,
     momento_de_inicio,
 )
+from nucleo.reloj import Reloj
 from nucleo.textos import N_, Textos
 
 # --- el archivo --------------------------------------------------------------------------------
@@ -227,8 +229,9 @@ def _sesion_de_fila(valores: dict[str, str], contenido: Contenido, zona: ZoneInf
 def _curso(texto: str, contenido: Contenido) -> str:
     ids = [c.id for c in contenido.cursos]
     if texto not in ids:
-        raise DatoInvalido(N_("No hay un curso con el id «{texto}». Los ids están en "
-                              "contenido/cursos.yaml: {ids}."), texto=texto, ids=", ".join(ids))
+        raise DatoInvalido(N_("No hay un curso con el id «{texto}». Los cursos activos están "
+                              "en /personal → 📚 Cursos: {ids}."), texto=texto,
+                           ids=", ".join(ids))
     return texto
 
 
@@ -241,6 +244,9 @@ async def importar(ruta: Path, ruta_bd: Path, contenido: Contenido, zona: ZoneIn
         raise FileNotFoundError(f"No encontré la base de datos del bot en {ruta_bd.resolve()}.")
     almacen = await Almacen.abrir(ruta_bd)
     try:
+        # Los cursos son los del catálogo de esa base (nucleo/catalogo.py), no los de ejemplo.
+        catalogo = await CatalogoCursos.abrir(almacen, Reloj())
+        contenido = replace(contenido, catalogo=catalogo)
         revision = await revisar_con_la_base(ruta.read_bytes(), almacen, contenido, zona, ahora)
         if revision.errores or revisar:
             return revision

@@ -144,6 +144,7 @@ def config(emulador: EmuladorBotAPI, tmp_path: Path) -> Configuracion:
         # Este emulador no limita tasas y las pruebas contestan al instante: sin ritmo, cada
         # paso esperaría un segundo. Las pruebas del ritmo lo encienden (tests/test_privado.py).
         mensajes_por_segundo=0,
+        cursos_de_ejemplo=True,  # el catálogo de ejemplo (contenido/cursos.yaml) en la base
     )
 
 

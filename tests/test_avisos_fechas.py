@@ -14,8 +14,10 @@ import pytest
 from emulador import UsuarioFicticio
 from nucleo.almacen import Almacen
 from nucleo.almacen.cursos import SesionNueva
+from nucleo.catalogo import CatalogoCursos
 from nucleo.contenido import Contenido
 from nucleo.importacion import importar
+from nucleo.reloj import Reloj
 from tests.conversador import (
     ID_PERSONAL,
     INICIO,
@@ -190,6 +192,7 @@ async def test_la_linea_de_comandos_tambien_encola_los_avisos(
         tmp_path: Path, contenido_real: Contenido) -> None:
     ruta_bd = tmp_path / "coopera.sqlite3"
     almacen = await Almacen.abrir(ruta_bd)
+    await CatalogoCursos.abrir(almacen, Reloj(), contenido_real.cursos_ejemplo)  # con cursos
     await almacen.registrar_consentimiento(101, True, "v1", INICIO, "es_MX")
     await almacen.pedir_aviso_de_fechas(101, "plan_negocio", INICIO)
     await almacen.cerrar()

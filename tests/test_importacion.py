@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nucleo.almacen import Almacen
-from nucleo.configuracion import RAIZ
-from nucleo.contenido import Contenido
+from nucleo.catalogo import CatalogoCursos
+from nucleo.configuracion import CARPETA_CONTENIDO, RAIZ
+from nucleo.contenido import Contenido, cargar_contenido
 from nucleo.importacion import Revision, importar
+from nucleo.reloj import Reloj
 
 ZONA = ZoneInfo("America/Mexico_City")
 AHORA = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # 12:00 en Puebla
@@ -45,8 +47,12 @@ async def importar_texto(tmp_path: Path, contenido: Contenido, texto: str | byte
 
 
 async def base_vacia(ruta_bd: Path) -> Path:
-    """La base del bot, ya creada (como la deja el bot al arrancar): importar no crea una."""
-    await (await Almacen.abrir(ruta_bd)).cerrar()
+    """La base del bot, ya creada (como la deja el bot al arrancar): importar no crea una.
+    Con el catálogo de cursos de ejemplo (en la base, como en las pruebas del bot)."""
+    almacen = await Almacen.abrir(ruta_bd)
+    await CatalogoCursos.abrir(almacen, Reloj(),
+                               cargar_contenido(CARPETA_CONTENIDO).cursos_ejemplo)
+    await almacen.cerrar()
     return ruta_bd
 
 

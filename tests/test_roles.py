@@ -18,9 +18,11 @@ import pytest
 
 from emulador import UsuarioFicticio
 from nucleo.almacen import Almacen
+from nucleo.catalogo import CatalogoCursos
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.importacion import importar
+from nucleo.reloj import Reloj
 from tests.conversador import ID_PERSONAL, BotDePrueba, Persona, textos
 from tests.test_personal import abrir_sesion, ana_y_john_en_una_sesion, nueva_sesion
 
@@ -178,7 +180,9 @@ async def test_la_importacion_queda_en_la_bitacora(tmp_path: Path,
                     "direccion,mapa_url,enlace\nplan_negocio,02/12/2026,16:30,90,en_linea,50,"
                     ",,,,https://meet.example.org/abc\n", encoding="utf-8")
     ahora = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-    await (await Almacen.abrir(tmp_path / "bd.sqlite3")).cerrar()  # la base del bot ya existe
+    almacen = await Almacen.abrir(tmp_path / "bd.sqlite3")  # la base del bot ya existe,
+    await CatalogoCursos.abrir(almacen, Reloj(), contenido_real.cursos_ejemplo)  # con cursos
+    await almacen.cerrar()
     revision = await importar(ruta, tmp_path / "bd.sqlite3", contenido_real,
                               ZoneInfo("America/Mexico_City"), ahora)
     assert not revision.errores

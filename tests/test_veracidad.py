@@ -56,6 +56,7 @@ DATOS_EN_EL_AVISO: dict[str, tuple[str, ...]] = {
 # Tablas sin datos de las personas usuarias (solo del programa o del personal).
 SIN_DATOS_DE_PERSONAS = {
     "sesiones",             # las fechas de los cursos
+    "cursos",               # el catálogo de cursos del programa (lo lleva el personal)
     "borradores_personal",  # la sesión que el personal está creando
     "entrada_recibida",     # el número de la última actualización recibida
     "respuestas_en_curso",  # a qué conversación contesta cada persona del personal

@@ -12,6 +12,7 @@ from nucleo.almacen.avisos_fechas import AlmacenAvisosFechas
 from nucleo.almacen.conversaciones import AlmacenConversaciones
 from nucleo.almacen.cooperativas import AlmacenCooperativas
 from nucleo.almacen.cursos import AlmacenCursos
+from nucleo.almacen.cursos_catalogo import AlmacenCatalogo
 from nucleo.almacen.entrada import AlmacenEntrada
 from nucleo.almacen.envios import AlmacenEnvios
 from nucleo.almacen.estadisticas import AlmacenEstadisticas
@@ -28,7 +29,8 @@ from nucleo.almacen.roles import AlmacenRoles
 from nucleo.almacen.sesiones import AlmacenSesiones
 
 
-class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenEnvios,
+class Almacen(AlmacenPersonas, AlmacenConversaciones, AlmacenCursos, AlmacenCatalogo,
+              AlmacenEnvios,
               AlmacenRecordatorios, AlmacenSesiones, AlmacenEntrada,
               AlmacenAsesoria, AlmacenCooperativas, AlmacenRoles, AlmacenAuditoria,
               AlmacenAnuncios, AlmacenEstadisticas, AlmacenAvisosFechas):
