@@ -1,6 +1,6 @@
 """El personal lleva el catálogo de cursos desde Telegram (/personal → 📚 Cursos).
 
-Pasos de un paso (terminan el flujo): la lista (pers:cursos), la ficha de un curso
+Pasos de un paso (terminan el flujo): la lista (pers:cursos[:<página>]), la ficha de un curso
 (pers:cu:<id>), qué dato cambiar (pers:cu:<id>:ed), desactivar (pers:cu:<id>:baja, con
 confirmación pers:cu:<id>:baja_si; no se puede con fechas próximas) y reactivar
 (pers:cu:<id>:alta).
@@ -27,6 +27,7 @@ from telegram.ext import BaseHandler, ConversationHandler
 
 from conversaciones import sesion_comun as comun
 from conversaciones.sesion_comun import boton, con_salida, paso, texto
+from interfaz.paginas import navegacion, paginar, pie_pagina
 from interfaz.personal import boton_menu_personal
 from interfaz.respuestas import en_columnas, responder, teclado
 from nucleo.catalogo import LECTORES, id_para
@@ -77,9 +78,11 @@ def _datos(curso: Curso) -> dict[str, Any]:
 
 
 async def lista(update: Update, contexto: Contexto) -> int:
-    """pers:cursos: todos los cursos (también los desactivados) y «Nuevo curso»."""
+    """pers:cursos[:<página>]: todos los cursos (también los desactivados), por páginas, y
+    «Nuevo curso»."""
     _ = contexto.traductor
     todos = contexto.catalogo.todos
+    visibles, pagina, total = paginar(todos, int(contexto.match.group(1) or 0))
     if not todos:
         texto = _("<b>Cursos del programa</b>\nTodavía no hay ningún curso: la ciudadanía ve "
                   "en /cursos que pronto habrá. Crea el primero con «🆕 Nuevo curso» o "
@@ -90,9 +93,11 @@ async def lista(update: Update, contexto: Contexto) -> int:
         if contexto.catalogo.solo_ejemplo:
             texto += "\n\n" + _("⚠️ Son los cursos de EJEMPLO (inventados), para probar el bot.")
     botones = [[(("⏸️ " if not g.curso.activo else "") + g.curso.nombre[:50],
-                 f"pers:cu:{g.curso.id}")] for g in todos]
-    await responder(update, texto, teclado(*botones, [(_("🆕 Nuevo curso"), "pers:cunuevo")],
-                                           [boton_menu_personal(_)]))
+                 f"pers:cu:{g.curso.id}")] for g in visibles]
+    botones.append(navegacion(_, "pers:cursos:{p}", pagina, total))
+    await responder(update, texto + pie_pagina(_, pagina, total),
+                    teclado(*botones, [(_("🆕 Nuevo curso"), "pers:cunuevo")],
+                            [boton_menu_personal(_)]))
     return ConversationHandler.END
 
 
@@ -419,7 +424,7 @@ def conversacion() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
         entry_points=[
-            boton(lista, r"^pers:cursos$"),
+            boton(lista, r"^pers:cursos(?::(\d{1,3}))?$"),
             boton(nuevo, r"^pers:cunuevo$"),
             boton(ver, r"^pers:cu:(\w{1,20})$"),
             boton(elegir_dato, r"^pers:cu:(\w{1,20}):ed$"),

@@ -187,8 +187,21 @@ async def test_desactivar_oculta_el_curso_pero_las_sesiones_viejas_se_ven(
     assert ("curso_reactivado", "curso coop_basico", "") in bitacora
 
 
+async def test_la_lista_del_personal_va_por_paginas(bot: BotDePrueba,
+                                                    personal: Persona) -> None:
+    await personal.escribe("/personal")
+    await personal.pulsa("📚 Cursos")
+    assert "Página 1 de 2" in personal.texto() and "cursos de EJEMPLO" in personal.texto()
+    await personal.pulsa("Siguiente ▶️")
+    assert "Página 2 de 2" in personal.texto()
+    fijos = ("◀️ Anterior", "🆕 Nuevo curso", "⬅️ Menú del personal")
+    assert len([b for b in personal.botones() if b not in fijos]) == 8 - 6
+    await personal.pulsa_datos("pers:cursos:99")  # una página que no existe: la última
+    assert "Página 2 de 2" in personal.texto()
+
+
 @pytest.mark.parametrize("datos", [
-    "pers:cursos", "pers:cunuevo", "pers:cu:coop_basico", "pers:cu:coop_basico:ed",
+    "pers:cursos", "pers:cursos:1", "pers:cunuevo", "pers:cu:coop_basico", "pers:cu:coop_basico:ed",
     "pers:cu:coop_basico:ed:nombre", "pers:cu:coop_basico:baja", "pers:cu:coop_basico:baja_si",
     "pers:cu:coop_basico:alta", "pers:f:guardar", "pers:f:tema:oficios",
 ])
