@@ -15,7 +15,9 @@ Reglas:
 - El texto va tal como lo escribió el personal (HTML de Telegram), sin traducir.
 - Pausar retiene las filas que no han salido (`retenido`); reanudar las devuelve a la cola
   (menos las de quien entretanto se silenció, retiró su consentimiento o nos bloqueó).
-  Cancelar deja `cancelado` lo que no salió. Lo que ya iba en vuelo termina como sea.
+  Cancelar deja `cancelado` lo que no salió. Lo que ya iba en vuelo termina como sea; si la
+  cola lo devuelve a `pendiente` (un reintento), la base lo retiene o lo cancela en la misma
+  sentencia (disparador de la migración 0013), y también si la persona ya se silenció.
 - Un anuncio programado se puede cambiar o cancelar hasta que empieza. Empieza con
   `iniciar_los_que_tocan` (un trabajo cada 30 s y una vez al arrancar, por si su hora llegó
   con el bot apagado).
@@ -280,9 +282,10 @@ class Anuncios:
         return True
 
     async def iniciar_los_que_tocan(self) -> list[int]:
-        """Los programados cuya hora llegó empiezan (cada uno en su transacción). Además
-        vuelve a retener (o cancelar) una fila que la cola devolvió a `pendiente` después de
-        pausar (o cancelar) su anuncio. Devuelve los ids que empezaron."""
+        """Los programados cuya hora llegó empiezan (cada uno en su transacción). Además, de
+        respaldo, vuelve a retener (o cancelar) una fila que la cola devolvió a `pendiente`
+        después de pausar (o cancelar) su anuncio; la base ya lo hace al instante con un
+        disparador (migración 0013). Devuelve los ids que empezaron."""
         ahora = self._reloj.ahora()
         iniciados = []
         for fila in await self._almacen.anuncios_que_tocan(ahora):

@@ -365,15 +365,27 @@ async def test_pausar_reanudar_y_cancelar_mueven_las_filas(
     assert acciones == ["anuncio", "anuncio_pausado", "anuncio_reanudado", "anuncio_cancelado"]
 
 
-async def test_una_fila_devuelta_tras_pausar_vuelve_a_retenerse(
+async def test_una_fila_devuelta_tras_pausar_cancelar_o_silenciar_no_sale(
         almacen: Almacen, anuncios: Anuncios) -> None:
     anuncio_id = await anuncios.crear(borrador(), autor_id=PERSONAL)
     en_vuelo = await almacen.tomar_envio([], [])  # en vuelo cuando el personal pausa
     assert await anuncios.pausar(anuncio_id, quien=PERSONAL)
     await almacen.envio_devuelto(en_vuelo.id, "TimedOut", cuenta=True)  # 5xx: reintento
-    assert (await filas(almacen, anuncio_id))[en_vuelo.telegram_id] == "pendiente"
+    # La base la retiene en la misma sentencia (migración 0013): la cola no la vuelve a tomar.
+    assert (await filas(almacen, anuncio_id))[en_vuelo.telegram_id] == "retenido"
+    assert await almacen.tomar_envio([], []) is None
     await anuncios.iniciar_los_que_tocan()
     assert (await filas(almacen, anuncio_id))[en_vuelo.telegram_id] == "retenido"
+    # Igual si el anuncio se canceló, o si la persona se silenció, con la fila en vuelo.
+    assert await anuncios.reanudar(anuncio_id, quien=PERSONAL)
+    primera, segunda = await almacen.tomar_envio([], []), await almacen.tomar_envio([], [])
+    await anuncios.silenciar(primera.telegram_id, True)
+    await almacen.envio_devuelto(primera.id, "NetworkError", cuenta=True)
+    assert (await filas(almacen, anuncio_id))[primera.telegram_id] == "cancelado"
+    assert await anuncios.cancelar(anuncio_id, quien=PERSONAL) == EstadoAnuncio.CANCELADO
+    await almacen.envio_no_intentado(segunda.id)
+    assert (await filas(almacen, anuncio_id))[segunda.telegram_id] == "cancelado"
+    assert await almacen.tomar_envio([], []) is None
 
 
 async def test_terminar_si_acabo_una_sola_vez(almacen: Almacen, anuncios: Anuncios,
