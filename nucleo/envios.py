@@ -63,6 +63,7 @@ import importlib.util
 import json
 import logging
 import math
+import re
 import sys
 import time
 import warnings
@@ -92,6 +93,7 @@ from telegram.warnings import PTBDeprecationWarning
 from nucleo.almacen import Almacen
 from nucleo.almacen.envios import EnvioNuevo, EnvioPendiente
 from nucleo.configuracion import Configuracion
+from nucleo.entrada import aligerar_conexiones
 from nucleo.reloj import Reloj
 from nucleo.ritmo import EN_BLOQUE, LIMITE_PAGADO, LIMITE_TELEGRAM, Presupuesto
 
@@ -713,9 +715,15 @@ class _PeticionDeLaCola(HTTPXRequest):
         except ValueError as error:
             raise _ilegible(payload) from error
 
+    def _build_client(self) -> httpx.AsyncClient:
+        cliente = super()._build_client()
+        aligerar_conexiones(cliente)  # httpcore sin su cuenta cuadrática (nucleo/entrada.py)
+        return cliente
+
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         codigo, cuerpo = await super().do_request(*args, **kwargs)
-        if 200 <= codigo <= 299:
+        if 200 <= codigo <= 299 and not (_RESPUESTA_BUENA.match(cuerpo)
+                                         and cuerpo.rstrip().endswith(b"}")):
             try:
                 datos = json.loads(cuerpo.decode("utf-8", "replace"))
             except ValueError as error:
@@ -723,6 +731,9 @@ class _PeticionDeLaCola(HTTPXRequest):
             if not (isinstance(datos, dict) and datos.get("ok") is True and "result" in datos):
                 raise RespuestaRota("La respuesta no tiene la forma de la Bot API")
         return codigo, cuerpo
+
+
+_RESPUESTA_BUENA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
 
 
 def _ilegible(cuerpo: bytes) -> NetworkError:

@@ -209,6 +209,26 @@ def test_el_limite_en_vuelo_crece_con_la_tasa() -> None:
     assert limite_en_vuelo(1000) == limite_en_vuelo(5000) == 250
 
 
+async def test_un_lote_salta_el_chat_ocupado_sin_frenar_a_los_demas(
+        cola: tuple[Despachador, Almacen]) -> None:
+    """Uno por segundo a cada chat: el segundo mensaje a la misma persona (o a un chat que
+    acaba de recibir algo) se salta y el lote sigue con las filas de después. Antes, cada fila
+    se buscaba con la lista entera de chats ocupados (miles a 1,000/s) en la consulta."""
+    despachador, almacen = cola
+    a, b, c, d = PERSONAS[:4]
+    await despachador.encolar([EnvioNuevo(a, "Uno", "x:1", prioridad=9),
+                               EnvioNuevo(a, "Dos", "x:2", prioridad=9),
+                               EnvioNuevo(b, "Tres", "x:3", prioridad=9),
+                               EnvioNuevo(c, "Cuatro", "x:4", prioridad=9),
+                               EnvioNuevo(d, "Cinco", "x:5", prioridad=9)])
+    tomados = await almacen.tomar_envios(3, {b}, set())
+    assert [e.texto for e in tomados] == ["Uno", "Cuatro", "Cinco"]
+    assert all(e.intentos == 1 for e in tomados)
+    estados = {e.clave: e.estado for e in await almacen.todos_los_envios()}
+    assert estados == {"x:1": "enviando", "x:2": "pendiente", "x:3": "pendiente",
+                       "x:4": "enviando", "x:5": "enviando"}
+
+
 @pytest.fixture
 async def emulador_sin_limites() -> AsyncIterator[EmuladorBotAPI]:
     async with EmuladorBotAPI() as emu:  # un bot que paga por difundir: sin 429 a 30/s
