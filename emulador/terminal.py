@@ -121,6 +121,8 @@ class _VistaTerminal:
         self.con_teclado: int | None = None
         self._carpeta = carpeta
         self._avisos_vistos = len(emulador.respuestas_callback)
+        # Lo último que se pintó de cada mensaje (tipo y texto): al editarse, solo lo nuevo.
+        self._pintados: dict[int, tuple[str, str]] = {}
 
     def escribir(self, texto: str) -> None:
         self.salida.write(texto)
@@ -143,6 +145,16 @@ class _VistaTerminal:
                 self.escribir(f"{icono} {respuesta['text']}\n")
 
     def _lineas(self, mensaje: MensajeChat) -> list[str]:
+        """El mensaje entero; si es una edición que deja el texto igual (solo quita o cambia
+        los botones, como al aceptar el aviso), una línea corta y los botones nuevos."""
+        antes = self._pintados.get(mensaje.message_id)
+        ahora = (mensaje.tipo, mensaje.texto_plano or "")
+        self._pintados[mensaje.message_id] = ahora
+        if mensaje.editado and antes == ahora:
+            botones = _lineas_botones(mensaje)
+            if not botones:
+                return [f"🤖 {NOMBRE_BOT}: (botones quitados)"]
+            return [f"🤖 {NOMBRE_BOT}: (botones cambiados)", *botones]
         marca = " (editado)" if mensaje.editado else ""
         lineas = [f"🤖 {NOMBRE_BOT}{marca}:"]
         lineas.extend(self._contenido(mensaje))

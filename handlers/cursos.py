@@ -27,7 +27,7 @@ from nucleo.almacen.cursos import ResultadoInscripcion, Sesion
 from nucleo.contenido import Contenido, Curso
 from nucleo.contexto import Contexto
 from nucleo.municipios import normalizar
-from nucleo.tarjetas import boton_fecha, tarjeta_html
+from nucleo.tarjetas import boton_fecha, que_necesitas, tarjeta_html
 from nucleo.textos import Traductor
 from nucleo.vocabulario import (
     ICONO_MODALIDAD,
@@ -305,7 +305,7 @@ async def ver_curso(update: Update, contexto: Contexto) -> None:
 
 
 def requisitos(_: Traductor, curso: Curso) -> str:
-    return _("<b>Qué necesitas:</b> {requisitos}").format(requisitos=_(curso.requisitos))
+    return que_necesitas(_, curso.requisitos)
 
 
 def _texto_curso(_: Traductor, curso: Curso, *, completo: bool) -> str:

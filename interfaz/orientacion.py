@@ -32,10 +32,12 @@ def pantallas_de_resultado(contexto: Contexto, _: Traductor, resultado: Resultad
     y sus fuentes, en pantallas de hasta MAX_PANTALLA caracteres."""
     orientacion = contexto.contenido.orientacion
     extras = orientacion.extras_de(respuestas)
-    actividad = orientacion.por_clave(respuestas).get("actividad") or "…"
-    huecos = {"nombre": escape(nombre), "actividad": escape(actividad)}
-    parrafos = [f"<b>{_(resultado.titulo)}</b>",
-                *_(resultado.texto).format_map(huecos).split("\n\n")]
+    actividad = orientacion.por_clave(respuestas).get("actividad")
+    huecos = {"nombre": escape(nombre), "actividad": escape(actividad or "")}
+    texto = _(resultado.texto)
+    if not actividad:  # sin su idea (p. ej. en la información general): fuera esa línea
+        texto = "\n".join(r for r in texto.split("\n") if "{actividad}" not in r)
+    parrafos = [f"<b>{_(resultado.titulo)}</b>", *texto.format_map(huecos).split("\n\n")]
     for extra in extras:
         parrafos.extend(_(extra.texto).split("\n\n"))
     pasos = "\n".join(f"{i}. {_(paso)}" for i, paso in enumerate(resultado.pasos, 1))

@@ -22,6 +22,8 @@ from nucleo.textos import Traductor
 from nucleo.vocabulario import NOMBRE_MODALIDAD, EstadoSesion, Modalidad
 
 LARGO_DATO_PERSONAL = 200  # lugar y dirección los escribe el personal: se recortan al mostrar
+# Cómo se guarda que un curso no pide nada (sin el punto, en minúsculas; también vacío).
+SIN_REQUISITOS = frozenset({"", "ninguno", "ninguna", "nada"})
 _ETIQUETA = re.compile(r"<[^<>]*>")
 
 
@@ -54,6 +56,14 @@ def nombre_curso(_: Traductor, contenido: Contenido, curso_id: str) -> str:
     Si el curso salió del catálogo, su id."""
     curso = contenido.curso(curso_id)
     return _(curso.nombre) if curso else curso_id
+
+
+def que_necesitas(_: Traductor, requisitos: str) -> str:
+    """«<b>Qué necesitas:</b> …» en HTML, o «No necesitas nada especial.» si el curso no pide
+    nada (en el catálogo, la importación y el personal se guarda como «Ninguno.»)."""
+    if requisitos.strip().rstrip(".").lower() in SIN_REQUISITOS:
+        return _("No necesitas nada especial.")
+    return _("<b>Qué necesitas:</b> {requisitos}").format(requisitos=_(requisitos))
 
 
 def enlace_seguro(url: str | None) -> str | None:

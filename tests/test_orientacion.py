@@ -254,5 +254,6 @@ async def test_los_caminos_sin_datos_tambien_en_pantallas(ana: Persona) -> None:
     await ana.pulsa("🧭 Ver los caminos posibles")
     await ana.pulsa("Formar una cooperativa")
     texto, botones = await leer_resultado(ana)
-    assert "tu idea: …" in texto and "Apoyo para equipo" not in texto
+    assert "tu idea" not in texto and "…" not in texto  # sin su idea, no se nombra
+    assert "Apoyo para equipo" not in texto
     assert "⬅️ Ver los otros caminos" in botones and "📘 Cooperativismo: lo básico" in botones
