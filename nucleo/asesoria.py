@@ -190,6 +190,13 @@ class Asesoria:
         if cambio is None:
             return Recibido(Llegada.SIN_PERMISO, None, False)
         antes, conversacion = cambio.antes, cambio.despues
+        if cambio.repetido:
+            # Ya se atendió antes de una caída: no se anota ni se copia otra vez; si no alcanzó
+            # a llegar al personal, ahora sí.
+            if not cambio.pasado:
+                await self._pasar_al_personal(bot, conversacion, mensaje, Llegada.EN_ESPERA,
+                                              cambio.mensaje_id)
+            return Recibido(Llegada.SIGUE, conversacion, self.grupo is not None)
         if antes is None or antes.mensajes == 0:
             llegada = Llegada.ABIERTA
         elif antes.estado == EstadoAsesoria.CERRADA:
@@ -198,12 +205,21 @@ class Asesoria:
             llegada = Llegada.SIGUE
         else:
             llegada = Llegada.EN_ESPERA
+        al_grupo = await self._pasar_al_personal(bot, conversacion, mensaje, llegada,
+                                                 cambio.mensaje_id)
+        return Recibido(llegada, conversacion, al_grupo)
+
+    async def _pasar_al_personal(self, bot: Bot, conversacion: ConversacionAsesoria,
+                                 mensaje: MensajeNuevo, llegada: Llegada, mensaje_id: int) -> bool:
+        """Al tema del grupo o, sin grupo, un aviso para /bandeja; luego lo marca como pasado.
+        Dice si llegó al tema."""
         al_grupo = False
         if self.grupo is not None:
             al_grupo = await self._copiar_al_tema(bot, conversacion, mensaje, llegada)
         if not al_grupo and llegada != Llegada.SIGUE:
             await self._avisar_al_personal(bot, conversacion, llegada)
-        return Recibido(llegada, conversacion, al_grupo)
+        await self._almacen.marcar_pasado(mensaje_id, self._reloj.ahora())
+        return al_grupo
 
     # --- el personal --------------------------------------------------------------------
 
@@ -213,6 +229,9 @@ class Asesoria:
         conversacion = await self._almacen.asesoria(asesoria_id)
         if conversacion is None:
             return Respuesta(Entrega.NO_EXISTE, None)
+        if await self._almacen.ya_anotado(mensaje):
+            # Ya se entregó y anotó antes de una caída: no se le manda dos veces.
+            return Respuesta(Entrega.ENTREGADA, conversacion)
         _ = self._textos.para(conversacion.idioma)
         destino = conversacion.telegram_id
         try:

@@ -18,12 +18,13 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from emulador import EmuladorBotAPI, GrupoFicticio, MensajeChat, UsuarioFicticio
+from nucleo.almacen.asesoria import MensajeNuevo
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida
 from nucleo.contenido import Contenido
 from nucleo.horario_atencion import HorarioAtencion
 from nucleo.reloj import RelojFijo
 from nucleo.textos import Textos
-from nucleo.vocabulario import EstadoAsesoria
+from nucleo.vocabulario import EstadoAsesoria, TipoMensaje
 from tests.conversador import BotDePrueba, Persona, completar_perfil, textos
 
 ANA = UsuarioFicticio(101, first_name="Ana", language_code="es")
@@ -630,3 +631,45 @@ async def test_emulador_temas_y_copias_con_errores_de_telegram(
             await cliente.send_message(foro.id, "x", message_thread_id=hilo)
     assert [t.nombre for t in emulador.temas(foro.id)] == ["Ana · Puebla · #1"]
     assert all(m.borrado for m in emulador.mensajes_de_tema(foro.id, hilo))
+
+
+async def test_un_mensaje_atendido_otra_vez_tras_una_caida_no_se_repite(
+        con_grupo: BotDePrueba, emulador: EmuladorBotAPI, grupo: GrupoFicticio) -> None:
+    """Tras una caída, la entrada vuelve a atender lo que no alcanzó a dar por atendido: el
+    mismo mensaje de Telegram no se anota ni se copia dos veces, en ninguna dirección. Si no
+    había llegado al personal, ahora llega (una vez)."""
+    bot, ana = con_grupo, con_grupo.persona(ANA)
+    asesoria = bot.servicios.asesoria
+    await completar_perfil(ana)
+    await abrir_con_mensaje(ana, "Necesito ayuda con mi acta")
+    hilo = hilo_de(emulador, grupo, "Ana")
+    suyo = [m for m in emulador.mensajes(ANA.id) if not m.de_bot][-1]
+    original = MensajeNuevo(TipoMensaje.TEXTO, suyo.texto_plano, None, ANA.id, suyo.message_id)
+    copias = len(emulador.mensajes_de_tema(grupo.id, hilo))
+
+    # Ya había llegado al tema: nada nuevo.
+    await asesoria.recibir(bot.coopera.aplicacion.bot, ANA.id, "es", "Ana", original)
+    assert len(emulador.mensajes_de_tema(grupo.id, hilo)) == copias
+    assert (await asesoria.de(ANA.id)).mensajes == 1
+
+    # Se cayó antes de copiarlo: ahora sí llega, una vez.
+    with sqlite3.connect(bot.config.ruta_bd) as bd:
+        bd.execute("UPDATE mensajes_asesoria SET pasado_en = NULL")
+    await asesoria.recibir(bot.coopera.aplicacion.bot, ANA.id, "es", "Ana", original)
+    await asesoria.recibir(bot.coopera.aplicacion.bot, ANA.id, "es", "Ana", original)
+    nuevos = emulador.mensajes_de_tema(grupo.id, hilo)[copias:]
+    assert [m.texto_plano for m in nuevos if m.de_bot] == ["Necesito ayuda con mi acta"]
+    assert (await asesoria.de(ANA.id)).mensajes == 1
+
+    # La respuesta del personal, atendida dos veces, le llega a Ana una sola.
+    antes = ultimo_id(emulador, ANA.id)
+    await en_grupo(bot, emulador.escribir_en_tema(grupo.id, LUPE, hilo, "Te ayudo con gusto"))
+    respuesta = [m for m in emulador.mensajes_de_tema(grupo.id, hilo) if not m.de_bot][-1]
+    conversacion = await asesoria.de(ANA.id)
+    otra_vez = MensajeNuevo(TipoMensaje.TEXTO, respuesta.texto_plano, None, grupo.id,
+                            respuesta.message_id)
+    await asesoria.responder(bot.coopera.aplicacion.bot, conversacion.id, LUPE.id, otra_vez,
+                             desde_tema=True)
+    assert [m.texto_plano for m in mensajes_nuevos(emulador, ANA.id, antes)].count(
+        "Te ayudo con gusto") == 1
+    assert (await asesoria.de(ANA.id)).mensajes == 2

@@ -96,6 +96,8 @@ class Cambio:
     antes: ConversacionAsesoria | None
     despues: ConversacionAsesoria
     mensaje_id: int
+    repetido: bool = False  # el mensaje ya estaba anotado (se atiende otra vez tras una caída)
+    pasado: bool = False  # ...y ya había llegado al personal
 
 
 def _fecha_o_none(texto: str | None) -> datetime | None:
@@ -178,6 +180,10 @@ class AlmacenAsesoria(AlmacenBase):
         cuando = texto_fecha(ahora)
         async with self.transaccion() as bd:
             antes = await self.asesoria_de(telegram_id)
+            ya = await self._ya_anotado(mensaje)
+            if ya is not None and antes is not None:
+                return Cambio(antes, antes, ya["id"], repetido=True,
+                              pasado=ya["pasado_en"] is not None)
             if not await self._crear_si_falta(bd, telegram_id, idioma, nombre_telegram, ahora):
                 return None
             await bd.execute(
@@ -286,14 +292,29 @@ class AlmacenAsesoria(AlmacenBase):
 
     # --- lo común ----------------------------------------------------------------------
 
+    async def _ya_anotado(self, mensaje: MensajeNuevo) -> aiosqlite.Row | None:
+        return await self._uno(
+            "SELECT id, pasado_en FROM mensajes_asesoria WHERE chat_origen = ?"
+            " AND mensaje_origen = ?", (mensaje.chat_origen, mensaje.mensaje_origen))
+
+    async def ya_anotado(self, mensaje: MensajeNuevo) -> bool:
+        """El mensaje de Telegram ya está anotado: se atendió antes de una caída."""
+        return await self._ya_anotado(mensaje) is not None
+
+    async def marcar_pasado(self, mensaje_id: int, ahora: datetime) -> None:
+        """El mensaje de la persona ya llegó al personal: no se copia otra vez."""
+        await self._ejecutar("UPDATE mensajes_asesoria SET pasado_en = ? WHERE id = ?",
+                             (texto_fecha(ahora), mensaje_id))
+
     async def _insertar_mensaje(self, bd: aiosqlite.Connection, telegram_id: int,
                                 personal_id: int | None, mensaje: MensajeNuevo, cuando: str,
                                 asesoria_id: int | None = None) -> int:
         cursor = await bd.execute(
             "INSERT INTO mensajes_asesoria (asesoria_id, telegram_id, personal_id, tipo, texto,"
-            " archivo, chat_origen, mensaje_origen, creado_en)"
-            " SELECT id, telegram_id, ?, ?, ?, ?, ?, ?, ? FROM asesorias"
+            " archivo, chat_origen, mensaje_origen, creado_en, pasado_en)"
+            " SELECT id, telegram_id, ?, ?, ?, ?, ?, ?, ?, ? FROM asesorias"
             " WHERE telegram_id = ? AND (? IS NULL OR id = ?)",
             (personal_id, str(mensaje.tipo), mensaje.texto, mensaje.archivo, mensaje.chat_origen,
-             mensaje.mensaje_origen, cuando, telegram_id, asesoria_id, asesoria_id))
+             mensaje.mensaje_origen, cuando, cuando if personal_id is not None else None,
+             telegram_id, asesoria_id, asesoria_id))
         return int(cursor.lastrowid)
