@@ -11,13 +11,12 @@ Las fuentes de PDF de base (Helvetica) escriben latin-1: alcanza para el españo
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from nucleo.almacen.cooperativas import Cooperativa, Miembro
 from nucleo.contenido import Contenido
@@ -36,45 +35,58 @@ def latin1(texto: str) -> str:
     return limpio.encode("latin-1", "replace").decode("latin-1")
 
 
-class _Borrador(FPDF):
-    """Una hoja con «BORRADOR» arriba y la advertencia abajo, en cada página."""
+@functools.cache
+def _clase_borrador() -> type:
+    """La clase de la hoja, hecha la primera vez que se pide un PDF: fpdf2 (con fontTools)
+    tarda medio segundo en cargarse y solo lo usan estos borradores, no el arranque del bot."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
 
-    def __init__(self, marca: str, pie: str) -> None:
-        super().__init__(format="Letter")
-        self._marca, self._pie = latin1(marca), latin1(pie)
-        self.set_auto_page_break(auto=True, margin=20)
-        self.set_title(self._marca)
+    class _Borrador(FPDF):
+        """Una hoja con «BORRADOR» arriba y la advertencia abajo, en cada página."""
 
-    def header(self) -> None:
-        self.set_font("Helvetica", "B", 11)
-        self.set_text_color(180, 0, 0)
-        self.cell(0, 8, self._marca, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0, 0, 0)
-        self.ln(2)
+        def __init__(self, marca: str, pie: str) -> None:
+            super().__init__(format="Letter")
+            self._marca, self._pie = latin1(marca), latin1(pie)
+            self.set_auto_page_break(auto=True, margin=20)
+            self.set_title(self._marca)
 
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font("Helvetica", "I", 8)
-        self.multi_cell(0, 4, f"{self._pie} ({self.page_no()})", align="C")
+        def header(self) -> None:
+            self.set_font("Helvetica", "B", 11)
+            self.set_text_color(180, 0, 0)
+            self.cell(0, 8, self._marca, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0, 0, 0)
+            self.ln(2)
 
-    def titulo(self, texto: str) -> None:
-        self.set_font("Helvetica", "B", 14)
-        self.multi_cell(0, 7, latin1(texto), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(3)
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", "I", 8)
+            self.multi_cell(0, 4, f"{self._pie} ({self.page_no()})", align="C")
 
-    def seccion(self, texto: str) -> None:
-        self.ln(2)
-        self.set_font("Helvetica", "B", 11)
-        self.multi_cell(0, 6, latin1(texto), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        def titulo(self, texto: str) -> None:
+            self.set_font("Helvetica", "B", 14)
+            self.multi_cell(0, 7, latin1(texto), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(3)
 
-    def parrafo(self, texto: str) -> None:
-        self.set_font("Helvetica", "", 10)
-        self.multi_cell(0, 5, latin1(texto), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
+        def seccion(self, texto: str) -> None:
+            self.ln(2)
+            self.set_font("Helvetica", "B", 11)
+            self.multi_cell(0, 6, latin1(texto), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+        def parrafo(self, texto: str) -> None:
+            self.set_font("Helvetica", "", 10)
+            self.multi_cell(0, 5, latin1(texto), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(1)
+
+    return _Borrador
+
+
+def _nueva_hoja(marca: str, pie: str) -> Any:
+    return _clase_borrador()(marca, pie)
 
 
 def _comunes(_: Traductor, contenido: Contenido, cooperativa: Cooperativa, ahora: datetime,
-             zona: ZoneInfo) -> tuple[_Borrador, dict[str, str]]:
+             zona: ZoneInfo) -> tuple[Any, dict[str, str]]:
     municipio = contenido.municipios.por_clave(cooperativa.municipio_clave)
     datos = {
         "nombre": cooperativa.nombre, "actividad": cooperativa.actividad,
@@ -85,10 +97,10 @@ def _comunes(_: Traductor, contenido: Contenido, cooperativa: Cooperativa, ahora
     marca = _("BORRADOR - revísenlo con una persona asesora antes de firmar")
     pie = _("Borrador hecho por Coopera Puebla el {fecha} con los datos del grupo. No tiene "
             "validez hasta revisarlo con una persona asesora y firmarlo.").format(**datos)
-    return _Borrador(marca, pie), datos
+    return _nueva_hoja(marca, pie), datos
 
 
-def _firmas(pdf: _Borrador, _: Traductor, miembros: Sequence[Miembro]) -> None:
+def _firmas(pdf: Any, _: Traductor, miembros: Sequence[Miembro]) -> None:
     for numero, miembro in enumerate(miembros, 1):
         pdf.parrafo(_("{n}. {nombre}\n   Domicilio: {raya}   Identificación: {raya}\n"
                       "   Firma: {raya}").format(n=numero, nombre=miembro.nombre or "?",
