@@ -330,11 +330,11 @@ def registrar_trabajos(app: Application) -> None:
     """Los trabajos periódicos de la JobQueue (los recordatorios arman su propio trabajo)."""
     app.job_queue.run_repeating(revisar_encuestas, interval=600, first=60, name="encuestas")
     app.job_queue.run_repeating(recargar_catalogo, interval=60, first=60, name="catalogo")
+    # Los anuncios programados empiezan a su hora (y una vez al arrancar: Coopera.iniciar).
+    app.job_queue.run_repeating(iniciar_anuncios, interval=30, first=30, name="anuncios")
     # El mensaje de avance de cada anuncio en curso y su informe final (handlers/anuncios.py).
     app.job_queue.run_repeating(anuncios.revisar_avance, interval=anuncios.INTERVALO_AVANCE,
                                 first=anuncios.INTERVALO_AVANCE, name="avance_anuncios")
-    # Los anuncios programados empiezan a su hora (y una vez al arrancar: Coopera.iniciar).
-    app.job_queue.run_repeating(iniciar_anuncios, interval=30, first=30, name="anuncios")
 
 
 def construir_aplicacion(config: Configuracion, almacen: Almacen, contenido: Contenido,
@@ -472,7 +472,8 @@ class Coopera:
         # Las asambleas de los grupos usan el mismo despertador que los cursos.
         self.recordatorios.agregar_fuente(servicios.cooperativas)
         servicios.anuncios = Anuncios(self.almacen, servicios.contenido, self.reloj,
-                                      self.despachador)
+                                      self.despachador,
+                                      idioma_predeterminado=self.config.idioma_predeterminado)
         await self.aplicacion.start()
         await self.despachador.iniciar()
         await self.recordatorios.iniciar()  # reconstruye lo pendiente y manda lo atrasado

@@ -45,7 +45,7 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
     usuario = update.effective_user
     await contexto.almacen.registrar_consentimiento(
         usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
-        idioma=contexto.user_data.get("idioma_elegido"))
+        idioma=contexto.idioma_actual)
     await quitar_botones(update)  # el aviso aceptado queda a la vista
     _ = contexto.traductor
     return await _nombre_o_invitacion(update, contexto, _token(update),

@@ -74,7 +74,7 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> None:
     usuario = update.effective_user
     await contexto.almacen.registrar_consentimiento(
         usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
-        idioma=contexto.user_data.get("idioma_elegido"))
+        idioma=contexto.idioma_actual)
     await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
     _ = contexto.traductor
     await responder(update, _("¡Gracias por tu confianza! 🙌"), editar=False)

@@ -24,8 +24,9 @@ Reglas:
 - Cada acción del personal (crear, editar, cancelar, pausar, reanudar) se anota en la
   bitácora en la MISMA transacción que el cambio.
 - Audiencias: ver `nucleo.vocabulario.TipoAudiencia`. CURSO cuenta inscripciones (inscrita o
-  en espera) en sesiones no canceladas del curso; IDIOMA, el idioma que la persona eligió y
-  guardamos (quien nunca eligió no entra); RESULTADO, solo su orientación más reciente;
+  en espera) en sesiones no canceladas del curso; IDIOMA, el idioma en que el bot le habla (se
+  guarda al aceptar el aviso y con /idioma; sin guardar, el predeterminado); RESULTADO, solo
+  su orientación más reciente;
   REGIONES usa la columna `region` de contenido/municipios.csv (vacía hoy: llega a 0).
 """
 
@@ -44,6 +45,7 @@ from nucleo.auditoria import anotar
 from nucleo.contenido import Contenido
 from nucleo.envios import Despachador
 from nucleo.reloj import Reloj
+from nucleo.textos import IDIOMA_ORIGEN
 from nucleo.vocabulario import EstadoAnuncio, MedioAnuncio, TipoAudiencia
 
 registro = logging.getLogger("coopera.anuncios")
@@ -166,9 +168,11 @@ class Anuncios:
     """Crear, programar, cambiar, pausar, reanudar y cancelar anuncios; cómo van; silenciar."""
 
     def __init__(self, almacen: Almacen, contenido: Contenido, reloj: Reloj,
-                 despachador: Despachador | None) -> None:
+                 despachador: Despachador | None, *,
+                 idioma_predeterminado: str = IDIOMA_ORIGEN) -> None:
         self._almacen, self._contenido, self._reloj = almacen, contenido, reloj
         self._despachador = despachador
+        self._idioma_predeterminado = idioma_predeterminado
 
     # --- a quién llega -------------------------------------------------------------------------
 
@@ -181,6 +185,8 @@ class Anuncios:
             valores = tuple(m.clave for m in self._contenido.municipios
                             if m.region and m.region in regiones)
             tipo = TipoAudiencia.MUNICIPIOS
+        if tipo == TipoAudiencia.IDIOMA and self._idioma_predeterminado in valores:
+            valores = (*valores, "")  # sin idioma guardado: le llega en el predeterminado
         pasos = tuple(p.id for p in self._contenido.cooperativa.pasos)
         return str(tipo), valores, pasos
 

@@ -103,6 +103,13 @@ class Contexto(CallbackContext[ExtBot, dict, dict, dict]):
         idioma = self.user_data.get("idioma") if self.user_data is not None else None
         return self.servicios.textos.para(idioma)
 
+    @property
+    def idioma_actual(self) -> str | None:
+        """El idioma en que el bot le habla ahora (elegido o el de su Telegram). Se guarda al
+        aceptar el aviso: así lo que le llega por la cola (recordatorios, avisos, anuncios) va
+        en ese idioma, y los anuncios por idioma la encuentran."""
+        return self.user_data.get("idioma") if self.user_data is not None else None
+
     def elegir_idioma_en_memoria(self, idioma: str) -> None:
         """Para quien no aceptó el aviso: el idioma elegido no se guarda en la base."""
         if self.user_data is not None:

@@ -1,7 +1,9 @@
 """Idiomas: español de México por defecto, inglés completo, elegir con /idioma."""
 
+from nucleo.anuncios import Audiencia
 from nucleo.configuracion import RAIZ
 from nucleo.textos import Textos, idioma_de_telegram
+from nucleo.vocabulario import TipoAudiencia
 from tests.conversador import Persona, completar_perfil, dar_consentimiento
 
 
@@ -77,3 +79,22 @@ async def test_fechas_en_espanol_de_mexico(ana: Persona) -> None:
     await dar_consentimiento(ana)
     await ana.escribe("/mis_datos")
     assert "25 de noviembre de 2026" in ana.texto()
+
+
+async def test_el_idioma_en_que_se_le_habla_se_guarda_al_aceptar(john: Persona, ana: Persona,
+                                                                  bot) -> None:
+    """Quien acepta el aviso con Telegram en inglés (sin elegir con /idioma) queda guardado en
+    inglés: sus avisos por la cola y los anuncios por idioma la encuentran así. Una fila vieja
+    sin idioma cuenta como el predeterminado."""
+    await dar_consentimiento(ana)
+    await john.escribe("/start")
+    await john.pulsa("✅ Yes, I accept")
+    assert (await bot.almacen.persona(john.id)).idioma == "en"
+    assert (await bot.almacen.persona(ana.id)).idioma == "es_MX"
+    anuncios = bot.servicios.anuncios
+    ingles = Audiencia(TipoAudiencia.IDIOMA, ("en",))
+    espanol = Audiencia(TipoAudiencia.IDIOMA, ("es_MX",))
+    assert await anuncios.contar(ingles) == 1 and await anuncios.contar(espanol) == 1
+    async with bot.almacen.transaccion() as bd:
+        await bd.execute("UPDATE personas SET idioma = NULL WHERE telegram_id = ?", (ana.id,))
+    assert await anuncios.contar(espanol) == 1 and await anuncios.contar(ingles) == 1

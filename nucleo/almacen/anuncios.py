@@ -100,7 +100,9 @@ def _destinatarios(tipo: str, valores: Sequence[str],
             " IN (SELECT value FROM json_each(?)))")
         parametros = [json.dumps(list(pasos)), lista]
     elif tipo == "idioma":
-        condicion = "p.idioma IN (SELECT value FROM json_each(?))"
+        # Quien aceptó antes de que se guardara su idioma (NULL) recibe el predeterminado: el
+        # dominio agrega "" a los valores cuando se elige ese idioma.
+        condicion = "COALESCE(p.idioma, '') IN (SELECT value FROM json_each(?))"
         parametros = [lista]
     elif tipo == "resultado":
         # Solo su orientación terminada más reciente cuenta.
