@@ -240,7 +240,7 @@ def registrar_handlers(app: Application) -> None:
     # El último atiende cualquier otro «pers:» (un botón viejo o inventado).
     del_personal = {
         r"^pers:menu$": personal.menu_personal, r"^pers:sesiones$": personal.sesiones,
-        r"^pers:importar$": personal.como_importar, r"^pers:s:(\d+)$": personal.detalle,
+        r"^pers:s:(\d+)$": personal.detalle,
         r"^pers:s:(\d+):lista$": personal.lista, r"^pers:s:(\d+):csv$": personal.exportar_csv,
         r"^pers:s:(\d+):editar$": personal.elegir_correccion,
         r"^pers:s:(\d+):cod$": personal_asistencia.codigo,

@@ -27,7 +27,6 @@ from interfaz.respuestas import avisar, boton_menu, en_columnas, responder, tecl
 from nucleo.almacen.sesiones import FilaLista
 from nucleo.auditoria import auditar
 from nucleo.contexto import Contexto
-from nucleo.importacion import COLUMNAS, OBLIGATORIAS
 from nucleo.listas import csv_de_lista, municipio_en_lista, nombre_en_lista
 from nucleo.tarjetas import etiqueta_boton_personal, nombre_curso
 from nucleo.textos import Traductor
@@ -169,26 +168,7 @@ async def exportar_csv(update: Update, contexto: Contexto) -> None:
                            n=len(filas)))
 
 
-# --- importar y botones viejos -----------------------------------------------------------------
-
-async def como_importar(update: Update, contexto: Contexto) -> None:
-    """pers:importar: cómo importar sesiones desde un CSV."""
-    _ = contexto.traductor
-    texto = _(
-        "<b>Importar muchas sesiones de un CSV</b>\n"
-        "En la computadora del bot, en la carpeta del proyecto:\n"
-        "<code>python bot.py importar-sesiones sesiones.csv</code>\n\n"
-        "La primera línea lleva los nombres de las columnas: {columnas}. Son obligatorias: "
-        "{obligatorias}.\n"
-        "• fecha: DD/MM/AAAA o AAAA-MM-DD; hora: HH:MM, hora de Puebla.\n"
-        "• modalidad: presencial (con municipio, lugar y dirección) o en_linea (con enlace).\n"
-        "• municipio: su nombre o su clave del INEGI.\n\n"
-        "Primero se revisa todo el archivo. Si una línea tiene un error, no se importa "
-        "ninguna y se dice la línea, la columna y el motivo. Para solo revisar, agrega "
-        "<code>--revisar</code>."
-    ).format(columnas=", ".join(COLUMNAS), obligatorias=", ".join(OBLIGATORIAS))
-    await responder(update, texto, teclado([boton_menu_personal(_)]))
-
+# --- botones viejos --------------------------------------------------------------------------
 
 async def boton_desconocido(update: Update, contexto: Contexto) -> None:
     """Cualquier otro «pers:»: un botón viejo o inventado; nada cambia."""
