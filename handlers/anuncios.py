@@ -275,17 +275,21 @@ async def actualizar_avance(contexto: Contexto, anuncio: Anuncio) -> None:
 async def _mandar_informe(contexto: Contexto, anuncio: Anuncio) -> None:
     """El informe final a quien escribió el anuncio (una vez)."""
     informados: set[int] = contexto.bot_data.setdefault("anuncios_informados", set())
-    if anuncio.id in informados or anuncio.autor_id is None:
+    if anuncio.id in informados:
+        return
+    if anuncio.autor_id is None:
+        await contexto.servicios.anuncios.informe_entregado(anuncio.id)
         return
     avance = await contexto.servicios.anuncios.avance(anuncio.id)
     if avance is None:
         return
     _ = _traductor_de(contexto, await _idioma_de(contexto, anuncio.autor_id))
     texto = informe_final(_, contexto.config.zona_horaria, anuncio, avance)
-    with suppress(Forbidden):
+    with suppress(Forbidden):  # nos bloqueó: no hay a quién dárselo
         await contexto.bot.send_message(anuncio.autor_id, texto, reply_markup=teclado(
             [(_("📋 Anuncios"), "anuns:lista")]))
     informados.add(anuncio.id)
+    await contexto.servicios.anuncios.informe_entregado(anuncio.id)
 
 
 async def revisar_avance(contexto: Contexto) -> None:
@@ -301,6 +305,10 @@ async def revisar_avance(contexto: Contexto) -> None:
             # True una sola vez, la señal para mandar el informe.
             termino = (avance.estado == EstadoAnuncio.ENVIANDO
                        and await anuncios.terminar_si_acabo(anuncio.id))
+            # Terminado o cancelado con el informe aún sin entregar (Telegram falló o el bot
+            # se reinició justo entonces): se intenta otra vez.
+            termino = termino or avance.estado in (EstadoAnuncio.TERMINADO,
+                                                   EstadoAnuncio.CANCELADO)
             try:
                 await actualizar_avance(contexto, anuncio)
                 if termino:

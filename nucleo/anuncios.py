@@ -332,9 +332,14 @@ class Anuncios:
 
     async def en_curso(self) -> list[tuple[Anuncio, Avance]]:
         """Enviando o en pausa. Uno que ya no tiene nada por salir sigue aquí (enviando)
-        hasta que `terminar_si_acabo` lo cierra: esa es la señal para mandar el informe."""
-        return await self._con_avance(
-            await self._almacen.anuncios_en_estado(("enviando", "pausado")))
+        hasta que `terminar_si_acabo` lo cierra: esa es la señal para mandar el informe. También
+        los terminados o cancelados cuyo informe final aún no se entrega (`informe_entregado`)."""
+        filas = await self._almacen.anuncios_en_estado(("enviando", "pausado"))
+        return await self._con_avance(filas + await self._almacen.anuncios_sin_informe())
+
+    async def informe_entregado(self, anuncio_id: int) -> None:
+        """El informe final ya le llegó a quien escribió el anuncio: no se manda otra vez."""
+        await self._almacen.marcar_informado(anuncio_id, self._reloj.ahora())
 
     async def fijar_mensaje_de_avance(self, anuncio_id: int, chat_id: int,
                                       message_id: int) -> None:

@@ -20,6 +20,7 @@ from nucleo.anuncios import Audiencia, Borrador
 from nucleo.configuracion import Configuracion
 from nucleo.contenido import Contenido
 from nucleo.reloj import RelojFijo
+from nucleo.ritmo import INTENTOS
 from nucleo.textos import Textos
 from nucleo.vocabulario import EstadoAnuncio, TipoAudiencia
 from tests.conversador import (
@@ -374,3 +375,30 @@ async def test_anuncios_por_paginas_lo_mas_nuevo_primero(
     assert "Más viejos ▶️" not in personal.botones()
     await personal.pulsa("⏮️ Lo más nuevo")
     assert "\n7 ·" in personal.texto()
+
+
+async def test_el_informe_que_no_salio_se_manda_despues_y_una_sola_vez(
+        bot: BotDePrueba, emulador: EmuladorBotAPI, personal: Persona, ana: Persona) -> None:
+    """Telegram falla justo al mandar el informe final y el bot se reinicia: la siguiente
+    vuelta del trabajo de avance lo manda, una vez."""
+    await completar_perfil(ana, "Ana", "Puebla")
+    await personal.escribe("/anuncio")
+    await personal.escribe("Taller de costura el lunes")
+    await personal.pulsa("Sin foto ni documento")
+    await personal.pulsa("Todas las personas")
+    await personal.pulsa("📤 Enviar ahora")
+    await esperar(lambda: anuncios_recibidos(ana, "Taller de costura"))
+    await sin_pendientes(bot, 1)
+
+    def informes() -> list:
+        return [m for m in personal.mensajes() if "Anuncio 1 terminado" in (m.texto_plano or "")]
+
+    # Falla cada intento de esa petición (el limitador reintenta un 5xx hasta INTENTOS veces).
+    emulador.inyectar_fallo("500", metodo="sendMessage", chat_id=ID_PERSONAL, veces=INTENTOS)
+    await revisar_avance(bot)  # termina, pero el informe no sale (un aviso en el registro)
+    assert informes() == []
+    await bot.reiniciar()
+    await revisar_avance(bot)
+    await revisar_avance(bot)
+    assert len(informes()) == 1
+    assert len(anuncios_recibidos(ana, "Taller de costura")) == 1

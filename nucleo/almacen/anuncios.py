@@ -303,6 +303,18 @@ class AlmacenAnuncios(AlmacenBase):
             " ORDER BY id", (json.dumps(list(estados)),))
         return [_fila(f) for f in filas]
 
+    async def anuncios_sin_informe(self) -> list[FilaAnuncio]:
+        """Terminados o cancelados después de empezar a salir, cuyo informe final aún no se
+        entrega a quien los escribió."""
+        filas = await self._todos(
+            "SELECT * FROM anuncios WHERE estado IN ('terminado', 'cancelado')"
+            " AND informado_en IS NULL AND iniciado_en IS NOT NULL ORDER BY id")
+        return [_fila(f) for f in filas]
+
+    async def marcar_informado(self, anuncio_id: int, ahora: datetime) -> None:
+        await self._ejecutar("UPDATE anuncios SET informado_en = ? WHERE id = ?",
+                             (texto_fecha(ahora), anuncio_id))
+
     async def anuncios_que_tocan(self, ahora: datetime) -> list[FilaAnuncio]:
         """Los programados cuya fecha ya llegó (o sin fecha), los más viejos primero."""
         filas = await self._todos(
