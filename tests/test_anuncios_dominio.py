@@ -407,6 +407,9 @@ async def test_terminar_si_acabo_una_sola_vez(almacen: Almacen, anuncios: Anunci
     assert avance.terminado_en == AHORA + timedelta(seconds=4)
     assert avance.por_segundo(AHORA + timedelta(hours=1)) == pytest.approx(0.25)
     assert avance.segundos_restantes(AHORA) == 0.0
+    # Sigue «en curso» solo hasta que su informe final se entrega.
+    assert [a.id for a, _ in await anuncios.en_curso()] == [anuncio_id]
+    await anuncios.informe_entregado(anuncio_id)
     assert await anuncios.en_curso() == []
 
 
