@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
 from interfaz.aviso import version_aviso
-from interfaz.cursos import INSCRIPCION_PENDIENTE
+from interfaz.cursos import AVISO_FECHAS_PENDIENTE, INSCRIPCION_PENDIENTE
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
@@ -50,12 +50,20 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
     )
     _ = contexto.traductor
     await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
+    nota = ""
+    pedido = contexto.user_data.pop(AVISO_FECHAS_PENDIENTE, None)
+    if pedido is not None:  # pidió «Avísame cuando haya fechas» antes de aceptar
+        curso_id = None if pedido == "-" else pedido
+        await contexto.almacen.pedir_aviso_de_fechas(usuario.id, curso_id,
+                                                     contexto.reloj.ahora())
+        nota = "\n" + _("🔔 Guardé tu pedido: te escribo cuando haya fechas. Puedes quitarlo "
+                        "en /mis_datos.")
     perfil = await contexto.almacen.perfil(usuario.id)
     if perfil is not None and perfil.completo:
-        return await mostrar_resumen(update, contexto, _("¡Gracias! Ya tenías un perfil."),
-                                     editar=False)
+        return await mostrar_resumen(update, contexto,
+                                     _("¡Gracias! Ya tenías un perfil.") + nota, editar=False)
     return await preguntar_nombre(update, contexto, _("¡Gracias por tu confianza! 🙌 "
-                                                       "Ahora unas preguntas cortas."),
+                                                       "Ahora unas preguntas cortas.") + nota,
                                   editar=False)
 
 

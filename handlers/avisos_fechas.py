@@ -14,7 +14,7 @@ from html import escape
 
 from telegram import Update
 
-from interfaz.cursos import acepto
+from interfaz.cursos import AVISO_FECHAS_PENDIENTE, acepto
 from interfaz.respuestas import avisar, boton_menu, responder, teclado
 from nucleo.contexto import Contexto
 
@@ -45,8 +45,10 @@ async def pedir(update: Update, contexto: Contexto) -> None:
         return
     usuario_id = update.effective_user.id
     if not await acepto(contexto, usuario_id):
+        contexto.user_data[AVISO_FECHAS_PENDIENTE] = curso_id or "-"
         texto = _("Para avisarte necesito guardar tu número de Telegram y el curso que te "
-                  "interesa. Para eso pido tu permiso en el aviso de privacidad.")
+                  "interesa. Para eso pido tu permiso en el aviso de privacidad. Si lo "
+                  "aceptas, guardo tu pedido.")
         await responder(update, texto, teclado([(_("📄 Leer el aviso"), "aviso:leer")],
                                                [(_("📚 Seguir viendo cursos"), "cur:inicio")]),
                         editar=False)

@@ -24,6 +24,9 @@ async def acepto(contexto: Contexto, telegram_id: int) -> bool:
 
 # En user_data: la fecha que la persona quería cuando se le pidió el aviso.
 INSCRIPCION_PENDIENTE = "inscripcion_pendiente"
+# «Avísame cuando haya fechas» pedido antes de aceptar el aviso: "-" (cualquier curso) o el id
+# del curso. Al aceptar, el pedido se guarda solo (conversaciones/perfil.py).
+AVISO_FECHAS_PENDIENTE = "aviso_fechas_pendiente"
 
 
 async def pedir_permiso(update: Update, contexto: Contexto, *, editar: bool = False,

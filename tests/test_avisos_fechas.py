@@ -67,10 +67,10 @@ async def test_sin_ninguna_fecha_lo_dice_primero_y_ofrece_avisar(bot: BotDePrueb
     await ana.pulsa("🔔 Avísame cuando haya fechas")
     assert "pido tu permiso en el aviso de privacidad" in ana.texto()
     assert await bot.almacen.pedidos_de_fechas(ana.id) == []
-    await dar_consentimiento(ana)
-    await ana.escribe("/cursos")
-    await ana.pulsa("🔔 Avísame cuando haya fechas")
-    assert "Te escribo aquí cuando haya fechas de cualquier curso" in ana.texto()
+    # Al aceptar el aviso desde ahí, el pedido se guarda solo: no hay que volver a pedirlo.
+    await ana.pulsa("📄 Leer el aviso")
+    await ana.pulsa("✅ Sí, acepto")
+    assert "Guardé tu pedido: te escribo cuando haya fechas" in ana.texto()
     [pedido] = await bot.almacen.pedidos_de_fechas(ana.id)
     assert pedido.curso_id is None
     # La sesión nueva del personal: el aviso entra a la cola en la misma transacción.
