@@ -197,7 +197,11 @@ class Despachador:
         self._presupuesto = presupuesto if presupuesto is not None and presupuesto.activo else None
         tasa = por_segundo if self._presupuesto is None else min(
             por_segundo, self._presupuesto.por_segundo)
-        self.limite = limite_en_vuelo(tasa)  # filas `enviando` a la vez, como mucho
+        # Sin ritmo (COOPERA_MENSAJES_POR_SEGUNDO=0, solo para mediciones) no hay tasa de la
+        # cual sacar el límite: se queda el de 30/s, como lo que queda a medias por caída.
+        sin_ritmo = presupuesto is not None and not presupuesto.activo
+        self.limite = limite_en_vuelo(  # filas `enviando` a la vez, como mucho
+            LIMITE_TELEGRAM if sin_ritmo else tasa)
         self._lote = max(1, min(self.limite, math.ceil(tasa * TOMAR_POR)))
         self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
         # Cada fila `enviando` en disco está en `_tomados` hasta que su resultado se escribe:
