@@ -332,8 +332,13 @@ class Despachador:
         """Espera a que no quede nada pendiente, en vuelo ni por anotar (para pruebas y
         mediciones)."""
         async with asyncio.timeout(timeout):
-            while (self._tomando or self._tomados
-                   or await self._almacen.envios_pendientes()):
+            while True:
+                if not (self._tomando or self._tomados):
+                    pendientes = await self._almacen.envios_pendientes()
+                    # Mientras se contaba, la cola pudo tomar filas (ya no «pendientes», aún
+                    # sin anotar): se mira otra vez lo que tiene en la mano.
+                    if not (pendientes or self._tomando or self._tomados):
+                        return
                 await asyncio.sleep(0.02)
 
     # --- el trabajador ----------------------------------------------------------
