@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from emulador.errores import BLOQUEADO, ErrorAPI, demasiadas
 
 MAX_ENVIOS_POR_SEGUNDO = 30
+# Con allow_paid_broadcast (difusión pagada, en Stars), Telegram deja hasta 1 000 por segundo.
+MAX_ENVIOS_PAGADOS_POR_SEGUNDO = 1000
 TIPOS_DE_FALLO = ("429", "403", "500", "502", "timeout")
 
 
@@ -43,12 +45,15 @@ class Tasas:
     globales: deque[float] = field(default_factory=deque)
     por_chat: dict[int, deque[float]] = field(default_factory=dict)
 
-    def comprobar(self, chat_id: int | None, ahora: float) -> None:
-        """Lanza un 429 con el retry_after que daría Telegram si este envío se pasa."""
+    def comprobar(self, chat_id: int | None, ahora: float, *, pagado: bool = False) -> None:
+        """Lanza un 429 con el retry_after que daría Telegram si este envío se pasa. `pagado`:
+        la petición trae allow_paid_broadcast (el tope total es 1 000/s; el de cada chat, no
+        cambia)."""
         globales = _podar(self.globales, ahora)
+        tope = MAX_ENVIOS_PAGADOS_POR_SEGUNDO if pagado else MAX_ENVIOS_POR_SEGUNDO
         espera = 0.0
-        if len(globales) >= MAX_ENVIOS_POR_SEGUNDO:
-            espera = globales[-MAX_ENVIOS_POR_SEGUNDO] + 1.0 - ahora
+        if len(globales) >= tope:
+            espera = globales[-tope] + 1.0 - ahora
         del_chat = self.por_chat.get(chat_id) if chat_id is not None else None
         if del_chat and _podar(del_chat, ahora):
             espera = max(espera, del_chat[-1] + 1.0 - ahora)

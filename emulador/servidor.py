@@ -249,7 +249,7 @@ class EmuladorBotAPI(
             if entrada is None:
                 raise ErrorAPI(404, "Not Found")
             self._comprobar_bloqueo(nombre, chat_id)
-            self._comprobar_tasas(nombre, chat_id)
+            self._comprobar_tasas(nombre, chat_id, parametros.booleano("allow_paid_broadcast"))
             resultado = entrada[1](parametros)
             if inspect.isawaitable(resultado):
                 resultado = await resultado
@@ -276,9 +276,9 @@ class EmuladorBotAPI(
         if chat_id in self._bloqueados and es_envio_o_edicion(metodo):
             raise ErrorAPI(403, BLOQUEADO)
 
-    def _comprobar_tasas(self, metodo: str, chat_id: int | None) -> None:
+    def _comprobar_tasas(self, metodo: str, chat_id: int | None, pagado: bool) -> None:
         if self.limitar_tasas and cuenta_para_tasas(metodo):
-            self._tasas.comprobar(chat_id, self.reloj())
+            self._tasas.comprobar(chat_id, self.reloj(), pagado=pagado)
 
     def _anotar_envio(self, metodo: str, chat_id: int | None) -> None:
         if cuenta_para_tasas(metodo):

@@ -203,6 +203,9 @@ class Despachador:
         self.limite = limite_en_vuelo(  # filas `enviando` a la vez, como mucho
             LIMITE_TELEGRAM if sin_ritmo else tasa)
         self._lote = max(1, min(self.limite, math.ceil(tasa * TOMAR_POR)))
+        # Por arriba de 30/s Telegram solo deja pasar la difusión pagada: cada envío en bloque
+        # lleva allow_paid_broadcast (se cobra en Stars del saldo del bot).
+        self._pagado = tasa > LIMITE_TELEGRAM
         self._terminados: deque[float] = deque()  # cuándo acabó cada envío reciente
         # Cada fila `enviando` en disco está en `_tomados` hasta que su resultado se escribe:
         # en `_listos` (tomada, aún sin salir), en `_en_vuelo` o en `_por_escribir`.
@@ -573,6 +576,8 @@ class Despachador:
             datos |= {campo: envio.medio_id, "caption": envio.texto}
         if envio.botones:
             datos["reply_markup"] = _teclado_json(envio.botones)
+        if self._pagado:
+            datos["allow_paid_broadcast"] = True
         grupo = min(range(len(self._pedidos)), key=self._en_vuelo_por_pedido.__getitem__)
         self._en_vuelo_por_pedido[grupo] += 1
         try:

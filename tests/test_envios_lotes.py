@@ -230,14 +230,16 @@ async def test_un_lote_salta_el_chat_ocupado_sin_frenar_a_los_demas(
 
 
 @pytest.fixture
-async def emulador_sin_limites() -> AsyncIterator[EmuladorBotAPI]:
-    async with EmuladorBotAPI() as emu:  # un bot que paga por difundir: sin 429 a 30/s
+async def emulador_con_limites() -> AsyncIterator[EmuladorBotAPI]:
+    async with EmuladorBotAPI(limitar_tasas=True) as emu:  # 429 como Telegram
         yield emu
 
 
 async def test_a_1000_por_segundo_nunca_hay_mas_enviando_que_el_limite(
-        emulador_sin_limites: EmuladorBotAPI, tmp_path: Path, reloj: RelojFijo) -> None:
-    emulador = emulador_sin_limites
+        emulador_con_limites: EmuladorBotAPI, tmp_path: Path, reloj: RelojFijo) -> None:
+    """Por arriba de 30/s, cada envío lleva allow_paid_broadcast (difusión pagada): con los
+    límites de Telegram, ni un 429. Sin esa bandera, el emulador (como Telegram) frena a 30/s."""
+    emulador = emulador_con_limites
     personas = list(range(20_000, 20_600))
     for telegram_id in personas:
         emulador.conocer(UsuarioFicticio(telegram_id, first_name="P"))
@@ -262,3 +264,6 @@ async def test_a_1000_por_segundo_nunca_hay_mas_enviando_que_el_limite(
     assert 0 < maximo <= 250
     por_chat = Counter(p.parametros["chat_id"] for p in emulador.entregados("sendMessage"))
     assert sorted(por_chat) == personas and set(por_chat.values()) == {1}
+    assert [p for p in emulador.peticiones if p.estado_http == 429] == []
+    assert all(p.parametros.get("allow_paid_broadcast") in (True, "true", "True")
+               for p in emulador.peticiones if p.metodo == "sendMessage")
