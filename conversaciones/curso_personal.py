@@ -30,7 +30,7 @@ from conversaciones.sesion_comun import boton, con_salida, paso, texto
 from interfaz.paginas import navegacion, paginar, pie_pagina
 from interfaz.personal import boton_menu_personal
 from interfaz.respuestas import en_columnas, responder, teclado
-from nucleo.catalogo import LECTORES, id_para
+from nucleo.catalogo import LECTORES, REQUISITOS_NINGUNO, id_para
 from nucleo.contenido import Curso
 from nucleo.contexto import Contexto
 from nucleo.reglas_sesion import DatoInvalido
@@ -41,7 +41,6 @@ from nucleo.vocabulario import NOMBRE_MODALIDAD, TEMAS, Modalidad
 NOMBRE, TEMA, DESCRIPCION, REQUISITOS, MODALIDAD, HORAS, RESUMEN = range(7)
 ESCRITOS = (NOMBRE, DESCRIPCION, REQUISITOS, HORAS)
 HORAS_COMUNES = (2, 4, 8, 12, 20)
-SIN_REQUISITOS = N_("Ninguno.")
 # Cada dato: su paso y su nombre en los botones y en la bitácora.
 CAMPOS = {
     "nombre": (NOMBRE, N_("Nombre")), "tema": (TEMA, N_("Tema")),
@@ -335,7 +334,7 @@ async def recibir_requisitos(update: Update, contexto: Contexto) -> int:
 
 async def sin_requisitos(update: Update, contexto: Contexto) -> int:
     """pers:f:req:no: «Ninguno.» (se traduce al mostrarlo)."""
-    return await _recibir(update, contexto, REQUISITOS, "requisitos", SIN_REQUISITOS)
+    return await _recibir(update, contexto, REQUISITOS, "requisitos", REQUISITOS_NINGUNO)
 
 
 async def recibir_modalidad(update: Update, contexto: Contexto) -> int:

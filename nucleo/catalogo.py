@@ -36,6 +36,8 @@ registro = logging.getLogger("coopera.catalogo")
 
 LARGO_TEXTO_CURSO = 700  # descripción y requisitos: caben en la ficha del curso
 HORAS_MAXIMAS = 500
+# Lo que se guarda cuando un curso no pide nada (la ficha lo dice «No necesitas nada especial»).
+REQUISITOS_NINGUNO = N_("Ninguno.")
 _ID = re.compile(r"[a-z0-9_]{1,20}")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from nucleo.almacen import Almacen
 from nucleo.catalogo import (
     LECTORES,
+    REQUISITOS_NINGUNO,
     CatalogoCursos,
     leer_id,
 )
@@ -37,7 +38,6 @@ from nucleo.reloj import Reloj
 COLUMNAS_CURSOS = ("id", "nombre", "tema", "descripcion", "requisitos", "modalidad",
                    "duracion_horas")
 OPCIONALES = ("requisitos",)
-SIN_REQUISITOS = "Ninguno."
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _revisar_fila(revision: RevisionCursos, linea: int, celdas: dict[str, str],
     for columna in COLUMNAS_CURSOS:
         valor = (celdas.get(columna) or "").strip()
         if columna == "requisitos" and not valor:
-            valor = SIN_REQUISITOS
+            valor = REQUISITOS_NINGUNO
         if not valor:
             error(columna, "falta el dato.")
             continue

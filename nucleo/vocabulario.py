@@ -188,7 +188,7 @@ class TipoAudiencia(StrEnum):
     CURSO = "curso"  # ids de curso: inscrita o en espera en una sesión no cancelada del curso
     SESION = "sesion"  # ids de sesión (texto): inscrita o en espera en esa sesión
     PASO_COOPERATIVA = "paso_cooperativa"  # ids de paso: el paso en que va su grupo
-    IDIOMA = "idioma"  # códigos de idioma que la persona eligió ("es", "en")
+    IDIOMA = "idioma"  # idioma en que el bot le habla ("es_MX", "en"; sin guardar: el de origen)
     RESULTADO = "resultado"  # ids de resultado de su orientación terminada más reciente
 
 
