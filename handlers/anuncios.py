@@ -215,10 +215,10 @@ async def cancelar(update: Update, contexto: Contexto) -> None:
     if nuevo is None:
         await ver(update, contexto, _("Ese anuncio ya terminó o ya estaba cancelado."))
         return
-    anuncio = await anuncios.obtener(anuncio_id)
-    if anuncio is not None and antes.estado != EstadoAnuncio.PROGRAMADO:
-        await actualizar_avance(contexto, anuncio)
-        await _mandar_informe(contexto, anuncio)
+    if antes.estado != EstadoAnuncio.PROGRAMADO:
+        # Ya estaba saliendo: su avance queda en el estado final y el informe sale ya, por el
+        # mismo camino (y el mismo candado) que el trabajo periódico: nunca dos veces.
+        await revisar_avance(contexto)
     await ver(update, contexto, _("Anuncio cancelado. Ya no sale a nadie más."))
 
 
@@ -232,15 +232,13 @@ async def boton_desconocido(update: Update, contexto: Contexto) -> None:
 
 # --- el trabajo de avance ----------------------------------------------------------------------
 
-def _traductor_de(contexto: Contexto, idioma: str | None) -> Traductor:
+async def _traductor_del_autor(contexto: Contexto, anuncio: Anuncio) -> Traductor:
+    """El idioma de quien escribió el anuncio (el avance y el informe le llegan a esa persona
+    aunque los mueva otra persona del personal o el trabajo periódico)."""
+    persona = (await contexto.almacen.persona(anuncio.autor_id)
+               if anuncio.autor_id is not None else None)
+    idioma = persona.idioma if persona is not None else None
     return contexto.servicios.textos.para(idioma or contexto.config.idioma_predeterminado)
-
-
-async def _idioma_de(contexto: Contexto, telegram_id: int | None) -> str | None:
-    if telegram_id is None:
-        return None
-    persona = await contexto.almacen.persona(telegram_id)
-    return persona.idioma if persona is not None else None
 
 
 async def actualizar_avance(contexto: Contexto, anuncio: Anuncio) -> None:
@@ -250,7 +248,7 @@ async def actualizar_avance(contexto: Contexto, anuncio: Anuncio) -> None:
     avance = await contexto.servicios.anuncios.avance(anuncio.id)
     if avance is None:
         return
-    _ = _traductor_de(contexto, await _idioma_de(contexto, anuncio.autor_id))
+    _ = await _traductor_del_autor(contexto, anuncio)
     texto = tarjeta_de_avance(_, contexto.config.zona_horaria, anuncio, avance,
                               contexto.reloj.ahora())
     botones = botones_de_avance(_, anuncio.id, avance.estado)
@@ -273,22 +271,19 @@ async def actualizar_avance(contexto: Contexto, anuncio: Anuncio) -> None:
 
 
 async def _mandar_informe(contexto: Contexto, anuncio: Anuncio) -> None:
-    """El informe final a quien escribió el anuncio (una vez)."""
-    informados: set[int] = contexto.bot_data.setdefault("anuncios_informados", set())
-    if anuncio.id in informados:
-        return
+    """El informe final a quien escribió el anuncio; queda anotado al entregarse (solo lo llama
+    `revisar_avance`, con su candado: una vez)."""
     if anuncio.autor_id is None:
         await contexto.servicios.anuncios.informe_entregado(anuncio.id)
         return
     avance = await contexto.servicios.anuncios.avance(anuncio.id)
     if avance is None:
         return
-    _ = _traductor_de(contexto, await _idioma_de(contexto, anuncio.autor_id))
+    _ = await _traductor_del_autor(contexto, anuncio)
     texto = informe_final(_, contexto.config.zona_horaria, anuncio, avance)
     with suppress(Forbidden):  # nos bloqueó: no hay a quién dárselo
         await contexto.bot.send_message(anuncio.autor_id, texto, reply_markup=teclado(
             [(_("📋 Anuncios"), "anuns:lista")]))
-    informados.add(anuncio.id)
     await contexto.servicios.anuncios.informe_entregado(anuncio.id)
 
 
