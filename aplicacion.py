@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -111,6 +112,15 @@ from nucleo.webhook import ServidorWebhook
 registro = logging.getLogger("coopera")
 
 
+def _botones(app: Application, tabla: dict[str, Callable[..., Any]],
+             guardia: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None) -> None:
+    """Un CallbackQueryHandler por patrón de `tabla`, en su orden; con `guardia` (la
+    comprobación de personal o de administración), cada callback pasa antes por ella."""
+    for patron, callback in tabla.items():
+        app.add_handler(CallbackQueryHandler(guardia(callback) if guardia else callback,
+                                             pattern=patron))
+
+
 def registrar_handlers(app: Application) -> None:
     """Todos los handlers y trabajos del bot, en un solo lugar y en el orden en que PTB los
     prueba (en un grupo, el primero que acepta la actualización se la queda)."""
@@ -198,8 +208,7 @@ def registrar_handlers(app: Application) -> None:
         r"^mc:rec:(si|no)$": mis_cursos.cambiar_recordatorios,
         r"^rec:si:\d{1,12}$": recordatorio.asistire, r"^rec:no:\d{1,12}$": recordatorio.ya_no_puedo,
     }
-    for patron, callback in botones.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=patron))
+    _botones(app, botones)
 
     # 3b. Cooperativas en formación (/cooperativa): comando y botones de un paso. Patrones
     # exactos, y cada botón vuelve a revisar en el servidor que quien pulsa es del grupo.
@@ -232,8 +241,7 @@ def registrar_handlers(app: Application) -> None:
         r"^coop:docs:\d{1,12}$": cooperativa.borradores,
         r"^coop:doc:\d{1,12}:(acta|bases)$": cooperativa.documento,
     }
-    for patron, callback in de_cooperativa.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=patron))
+    _botones(app, de_cooperativa)
 
     # 4. Personal: /personal y sus botones «pers:». Cada uno pasa por `solo_personal` (la única
     # comprobación de quién es personal); a los demás les da una negativa amable y nada cambia.
@@ -250,8 +258,7 @@ def registrar_handlers(app: Application) -> None:
         r"^pers:": personal.boton_desconocido,
     }
     app.add_handler(CommandHandler("personal", solo_personal(personal.menu_personal)))
-    for patron, callback in del_personal.items():
-        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    _botones(app, del_personal, solo_personal)
     # El personal y las cooperativas en formación (/cooperativas y «pco:»), también por
     # `solo_personal`.
     app.add_handler(CommandHandler("cooperativas", solo_personal(cooperativas_personal.resumen)))
@@ -261,8 +268,7 @@ def registrar_handlers(app: Application) -> None:
         r"^pco:l:(todo|mun|clase|paso):[\w-]{1,20}:\d{1,3}$": cooperativas_personal.lista,
         r"^pco:g:\d{1,12}$": cooperativas_personal.grupo,
     }
-    for patron, callback in de_personal_coop.items():
-        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    _botones(app, de_personal_coop, solo_personal)
     # Los anuncios (/anuncios, «anuns:»), por `solo_personal`. Escribir o cambiar uno es el
     # flujo /anuncio (arriba, «anun:»); el último de aquí atiende cualquier otro «anun:» o
     # «anuns:» (un botón viejo o inventado) y por eso va después del flujo.
@@ -276,8 +282,7 @@ def registrar_handlers(app: Application) -> None:
         r"^anuns:cancelar_si:\d{1,12}$": anuncios.cancelar,
         r"^anuns?:": anuncios.boton_desconocido,
     }
-    for patron, callback in de_anuncios.items():
-        app.add_handler(CallbackQueryHandler(solo_personal(callback), pattern=patron))
+    _botones(app, de_anuncios, solo_personal)
     # Las cifras del programa (/estadisticas, «est:») para el personal; los roles y la bitácora
     # (/roles, /auditoria, «rol:», «aud:») solo para administración (`solo_administracion`).
     app.add_handler(CommandHandler("estadisticas", solo_personal(estadisticas.estadisticas)))
@@ -289,8 +294,7 @@ def registrar_handlers(app: Application) -> None:
         r"^aud:p:\d{1,6}$": roles.auditoria, r"^aud:csv$": roles.exportar_auditoria,
         r"^(rol|aud):": roles.boton_desconocido,
     }
-    for patron, callback in de_administracion.items():
-        app.add_handler(CallbackQueryHandler(solo_administracion(callback), pattern=patron))
+    _botones(app, de_administracion, solo_administracion)
 
     # 5. Lo que una persona escribe suelto en su chat (texto, fotos, documentos, notas de voz)
     # mientras tiene una conversación con asesoría va a la persona asesora; si no tiene, este
