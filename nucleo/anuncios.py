@@ -288,10 +288,9 @@ class Anuncios:
         return True
 
     async def iniciar_los_que_tocan(self) -> list[int]:
-        """Los programados cuya hora llegó empiezan (cada uno en su transacción). Además, de
-        respaldo, vuelve a retener (o cancelar) una fila que la cola devolvió a `pendiente`
-        después de pausar (o cancelar) su anuncio; la base ya lo hace al instante con un
-        disparador (migración 0013). Devuelve los ids que empezaron."""
+        """Los programados cuya hora llegó empiezan (cada uno en su transacción). Devuelve los
+        ids que empezaron. (Una fila que la cola devuelve a `pendiente` después de pausar o
+        cancelar su anuncio la retiene la base al instante: disparador de la migración 0013.)"""
         ahora = self._reloj.ahora()
         iniciados = []
         for fila in await self._almacen.anuncios_que_tocan(ahora):
@@ -303,7 +302,6 @@ class Anuncios:
                 iniciados.append(fila.id)
                 registro.info("Anuncio %d programado empezó: %d destinatarios", fila.id,
                               escritas)
-        await self._almacen.retener_rezagados()
         if iniciados:
             self._despertar()
         return iniciados

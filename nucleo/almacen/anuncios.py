@@ -229,17 +229,6 @@ class AlmacenAnuncios(AlmacenBase):
 
     # --- sin transacción de quien llama -------------------------------------------------------
 
-    async def retener_rezagados(self) -> int:
-        """Una fila que la cola devolvió a `pendiente` (un reintento) después de que su anuncio
-        se pausó o se canceló vuelve a `retenido` o a `cancelado`. Devuelve cuántas."""
-        async with self._candado:
-            cursor = await self._bd.execute(
-                "UPDATE envios SET estado = (SELECT CASE a.estado WHEN 'pausado' THEN 'retenido'"
-                " ELSE 'cancelado' END FROM anuncios a WHERE a.id = envios.anuncio_id)"
-                " WHERE estado = 'pendiente' AND anuncio_id IN"
-                " (SELECT id FROM anuncios WHERE estado IN ('pausado', 'cancelado'))")
-            return max(cursor.rowcount, 0)
-
     async def fijar_progreso_anuncio(self, anuncio_id: int, chat_id: int,
                                      message_id: int) -> None:
         await self._ejecutar(
