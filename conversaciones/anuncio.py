@@ -44,6 +44,7 @@ from interfaz.anuncios import (
     mandar_como_anuncio,
     tarjeta_de_avance,
 )
+from interfaz.municipios import filas_de_sugerencias
 from interfaz.personal import boton_menu_personal, solo_personal
 from interfaz.respuestas import Boton, quitar_botones, responder, teclado
 from nucleo.anuncios import Audiencia, Borrador, largo_visible
@@ -391,8 +392,7 @@ async def buscar_municipio(update: Update, contexto: Contexto) -> int:
     if not busqueda.sugerencias:
         return await preguntar_municipio(update, contexto, _(
             "No encontré ese municipio en Puebla. Revisa cómo se escribe."))
-    botones = [[(m.nombre, f"anun:mun:{m.clave}")] for m in busqueda.sugerencias]
-    botones.append([(_("Ninguno, lo escribo otra vez"), "anun:mun:otra")])
+    botones = filas_de_sugerencias(_, busqueda.sugerencias, "anun:mun:")
     await responder(update, _("¿Quisiste decir alguno de estos?"), teclado(*botones),
                     editar=False)
     return MUNICIPIOS

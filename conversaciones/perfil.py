@@ -23,6 +23,7 @@ from telegram.ext import (
 from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
 from interfaz.aviso import version_aviso
 from interfaz.cursos import AVISO_FECHAS_PENDIENTE, INSCRIPCION_PENDIENTE
+from interfaz.municipios import filas_de_sugerencias
 from interfaz.perfil import CAMPOS, valor_legible
 from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
@@ -223,8 +224,7 @@ async def recibir_municipio(update: Update, contexto: Contexto) -> int:
                   "otra vez. Por ejemplo: Tehuacán.")
         await responder(update, texto)
         return MUNICIPIO
-    botones = [[(m.nombre, f"perfil:mun:{m.clave}")] for m in busqueda.sugerencias]
-    botones.append([(_("Ninguno, lo escribo otra vez"), "perfil:mun:otra")])
+    botones = filas_de_sugerencias(_, busqueda.sugerencias, "perfil:mun:")
     await responder(update, _("¿Quisiste decir alguno de estos?"), teclado(*botones))
     return MUNICIPIO
 

@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import Paso, Volver, interrumpir, repetir_paso, salidas
+from interfaz.municipios import filas_de_sugerencias
 from interfaz.personal import boton_menu_personal, mostrar_sesion, sesion_pedida, solo_personal
 from interfaz.respuestas import Boton, responder, teclado
 from nucleo.almacen.cursos import Sesion
@@ -151,8 +152,7 @@ async def sugerir_municipios(update: Update, contexto: Contexto) -> bool:
         await preguntar_municipio(update, contexto, _(
             "No encontré ese municipio en Puebla. Revisa cómo se escribe."))
         return False
-    botones = [[(m.nombre, f"pers:f:mun:{m.clave}")] for m in busqueda.sugerencias]
-    botones.append([(_("Ninguno, lo escribo otra vez"), "pers:f:mun:otra")])
+    botones = filas_de_sugerencias(_, busqueda.sugerencias, "pers:f:mun:")
     await responder(update, _("¿Quisiste decir alguno de estos?"), con_salida(_, *botones))
     return True
 
