@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import salidas
-from interfaz.aviso import version_aviso
+from interfaz.aviso import guardar_aceptacion
 from interfaz.cooperativa import mostrar_invitacion, unirse
 from interfaz.respuestas import quitar_botones, responder, teclado
 from nucleo.contexto import Contexto
@@ -42,11 +42,7 @@ def _token(update: Update) -> str:
 async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
     """coop:aviso:<token>: guarda el consentimiento (como en /start) → NOMBRE o la
     invitación otra vez."""
-    usuario = update.effective_user
-    await contexto.almacen.registrar_consentimiento(
-        usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
-        idioma=contexto.idioma_actual)
-    await quitar_botones(update)  # el aviso aceptado queda a la vista
+    await guardar_aceptacion(update, contexto)
     _ = contexto.traductor
     return await _nombre_o_invitacion(update, contexto, _token(update),
                                       _("¡Gracias por tu confianza! 🙌"))

@@ -21,11 +21,11 @@ from telegram.ext import (
 )
 
 from conversaciones.comun import Paso, interrumpir, repetir_paso, salidas
-from interfaz.aviso import version_aviso
+from interfaz.aviso import guardar_aceptacion
 from interfaz.cursos import AVISO_FECHAS_PENDIENTE, INSCRIPCION_PENDIENTE
 from interfaz.municipios import filas_de_sugerencias
 from interfaz.perfil import CAMPOS, valor_legible
-from interfaz.respuestas import boton_menu, en_columnas, quitar_botones, responder, teclado
+from interfaz.respuestas import boton_menu, en_columnas, responder, teclado
 from nucleo.contexto import Contexto
 from nucleo.perfil import OPCIONES, es_valido
 from nucleo.textos import Traductor
@@ -45,12 +45,8 @@ async def aceptar_aviso(update: Update, contexto: Contexto) -> int:
     """«Sí, acepto» el aviso: guarda el consentimiento → NOMBRE (o el RESUMEN si
     ya tenía perfil)."""
     usuario = update.effective_user
-    await contexto.almacen.registrar_consentimiento(
-        usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
-        idioma=contexto.idioma_actual,
-    )
+    await guardar_aceptacion(update, contexto)
     _ = contexto.traductor
-    await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
     nota = ""
     pedido = contexto.user_data.pop(AVISO_FECHAS_PENDIENTE, None)
     if pedido is not None:  # pidió «Avísame cuando haya fechas» antes de aceptar

@@ -19,8 +19,8 @@ from telegram.error import TelegramError
 
 from handlers import imprevistos
 from interfaz.asesoria import cuando_contestan
-from interfaz.aviso import aviso_simplificado, version_aviso
-from interfaz.respuestas import boton_menu, quitar_botones, responder, teclado
+from interfaz.aviso import aviso_simplificado, guardar_aceptacion
+from interfaz.respuestas import boton_menu, responder, teclado
 from nucleo.asesoria import Llegada, mensaje_nuevo
 from nucleo.contexto import Contexto
 
@@ -71,11 +71,7 @@ async def pedir_permiso(update: Update, contexto: Contexto) -> None:
 async def aceptar_aviso(update: Update, contexto: Contexto) -> None:
     """«Sí, acepto» desde /asesoria: guarda el consentimiento (como el de /start) y vuelve a
     /asesoria; el perfil se puede llenar después con /perfil."""
-    usuario = update.effective_user
-    await contexto.almacen.registrar_consentimiento(
-        usuario.id, True, version_aviso(contexto.contenido), contexto.reloj.ahora(),
-        idioma=contexto.idioma_actual)
-    await quitar_botones(update)  # el aviso aceptado queda a la vista en el chat
+    await guardar_aceptacion(update, contexto)
     _ = contexto.traductor
     await responder(update, _("¡Gracias por tu confianza! 🙌"), editar=False)
     await _abrir(update, contexto, editar=False)

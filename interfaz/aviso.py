@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 from html import escape
 
-from interfaz.respuestas import Boton
+from telegram import Update
+
+from interfaz.respuestas import Boton, quitar_botones
 from nucleo.contenido import Contenido
+from nucleo.contexto import Contexto
 from nucleo.textos import Traductor
 
 
@@ -70,3 +73,13 @@ def botones_consentimiento(_: Traductor) -> list[list[Boton]]:
         [(_("❌ No acepto"), "aviso:rechazo")],
         [(_("📄 Leer el aviso completo"), "aviso:leer")],
     ]
+
+
+async def guardar_aceptacion(update: Update, contexto: Contexto) -> None:
+    """«Sí, acepto» (desde /start, /asesoria o una invitación): guarda el consentimiento con
+    esta versión del aviso y el idioma en que el bot le habla, y quita los botones (el aviso
+    aceptado queda a la vista en el chat)."""
+    await contexto.almacen.registrar_consentimiento(
+        update.effective_user.id, True, version_aviso(contexto.contenido),
+        contexto.reloj.ahora(), idioma=contexto.idioma_actual)
+    await quitar_botones(update)
