@@ -25,22 +25,18 @@ import inspect
 import json
 import logging
 import re
-import select
-import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
-import httpcore
-import httpx
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
-from telegram.request import HTTPXRequest
 
 from nucleo.almacen import Almacen
+from nucleo.cliente_http import ClienteHTTP
 from nucleo.reloj import Reloj
 
 registro = logging.getLogger("coopera.entrada")
@@ -78,131 +74,19 @@ def espera_tras_fallos(fallos: int) -> float:
     return min(ESPERA_MAXIMA, ESPERA_MINIMA * 2 ** max(0, fallos - 8))
 
 
-class _PoolLineal(httpcore.AsyncConnectionPool):
-    """El grupo de conexiones de httpcore 1.0 sin su costo cuadrático (encode/httpcore#1035,
-    sin publicar): en cada petición (al pedir conexión y al soltarla) recorre las conexiones y,
-    por cada una ociosa, vuelve a contar TODAS con una lista (`len([... for c in conexiones])`,
-    que es `len(self._connections)`). Con unas decenas de conexiones era ~1/3 de la CPU de cada
-    actualización (bench/RESULTS.md). Aquí es el mismo algoritmo, línea por línea, con esa cuenta
-    en O(1): el mismo resultado, incluso el de cerrar ociosas cuando hay más conexiones que
-    `max_keepalive_connections`."""
-
-    def _assign_requests_to_connections(self) -> list[Any]:
-        cerrar = []
-        for conexion in list(self._connections):
-            if conexion.is_closed():
-                self._connections.remove(conexion)
-            elif conexion.has_expired() or (
-                    conexion.is_idle()
-                    and len(self._connections) > self._max_keepalive_connections):
-                self._connections.remove(conexion)
-                cerrar.append(conexion)
-        for pedida in [p for p in self._requests if p.is_queued()]:
-            origen = pedida.request.url.origin
-            libre = next((c for c in self._connections
-                          if c.can_handle_request(origen) and c.is_available()), None)
-            if libre is not None:
-                pedida.assign_to_connection(libre)
-                continue
-            if len(self._connections) >= self._max_connections:
-                ociosa = next((c for c in self._connections if c.is_idle()), None)
-                if ociosa is None:
-                    continue  # espera a que se libere una
-                self._connections.remove(ociosa)
-                cerrar.append(ociosa)
-            nueva = self.create_connection(origen)
-            self._connections.append(nueva)
-            pedida.assign_to_connection(nueva)
-        return cerrar
-
-
-class _FlujoConSocket(httpcore.AsyncNetworkStream):
-    """Un flujo de red de httpcore que guarda su socket: el grupo pregunta «¿el servidor cerró?»
-    (`is_readable`) por cada conexión ociosa en cada petición, y el flujo de anyio arma para
-    contestarlo un diccionario con todos sus atributos (y llama a getpeername) cada vez."""
-
-    def __init__(self, flujo: httpcore.AsyncNetworkStream) -> None:
-        self._flujo = flujo
-        self._socket: socket.socket | None = flujo.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._flujo.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._flujo.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._flujo.aclose()
-
-    async def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _FlujoConSocket(await self._flujo.start_tls(ssl_context, server_hostname,
-                                                           timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return _legible(self._socket)
-        return self._flujo.get_extra_info(info)
-
-
-def _legible(conexion: socket.socket) -> bool:
-    """Lo mismo que `httpcore._utils.is_socket_readable`: hay algo que leer (o ya se cerró)."""
-    descriptor = conexion.fileno()
-    if descriptor < 0:
-        return True
-    sondeo = select.poll()
-    sondeo.register(descriptor, select.POLLIN)
-    return bool(sondeo.poll(0))
-
-
-class _RedConSocket(httpcore.AsyncNetworkBackend):
-    """La red de siempre de httpcore, con flujos que guardan su socket (`_FlujoConSocket`)."""
-
-    def __init__(self, red: httpcore.AsyncNetworkBackend) -> None:
-        self._red = red
-
-    async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return _FlujoConSocket(await self._red.connect_tcp(*args, **kwargs))
-
-    async def connect_unix_socket(self, *args: Any,
-                                  **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return _FlujoConSocket(await self._red.connect_unix_socket(*args, **kwargs))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._red.sleep(seconds)
-
-
-def aligerar_conexiones(cliente: httpx.AsyncClient) -> bool:
-    """Cambia el grupo de conexiones del cliente por `_PoolLineal` con `_RedConSocket`, si es el
-    de httpcore 1.0 tal cual (sin proxy ni transporte propio); si no, no toca nada. Devuelve si
-    lo cambió."""
-    grupo = getattr(getattr(cliente, "_transport", None), "_pool", None)
-    if type(grupo) is not httpcore.AsyncConnectionPool or \
-            not httpcore.__version__.startswith("1.0.") or \
-            not hasattr(grupo, "_network_backend"):
-        return False
-    grupo.__class__ = _PoolLineal
-    grupo._network_backend = _RedConSocket(grupo._network_backend)
-    return True
-
-
 _RESPUESTA_SANA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
 
 
-class _RespuestasRaras(HTTPXRequest):
-    """HTTPXRequest que trata como falla de red (NetworkError, pasajera: se reintenta) lo que
-    no es una respuesta de la Bot API: una página HTML o JSON cortado (aun con estado 200) y un
-    200 sin `result` (`{"ok": false}`). PTB lanzaría un TelegramError genérico o un KeyError
-    (que el bot tomaría por un error suyo) y registraría un ERROR con el cuerpo entero por cada
-    petición; aquí no se registra nada: quien llama deja una línea por corte.
+class _RespuestasRaras(ClienteHTTP):
+    """El cliente HTTP del bot (`nucleo/cliente_http.py`), que además trata como falla de red
+    (NetworkError, pasajera: se reintenta) lo que no es una respuesta de la Bot API: una página
+    HTML o JSON cortado (aun con estado 200) y un 200 sin `result` (`{"ok": false}`). PTB lanzaría
+    un TelegramError genérico o un KeyError (que el bot tomaría por un error suyo) y registraría
+    un ERROR con el cuerpo entero por cada petición; aquí no se registra nada: quien llama deja
+    una línea por corte.
 
     Se hace en `do_request`, que es lo que llama `nucleo.instancia.SolicitudVigilada` cuando
     envuelve a esta petición."""
-
-    def _build_client(self) -> httpx.AsyncClient:
-        cliente = super()._build_client()
-        aligerar_conexiones(cliente)  # el costo por petición de httpcore (ver _PoolLineal)
-        return cliente
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         codigo, contenido = await super().do_request(*args, **kwargs)
@@ -227,7 +111,7 @@ class _RespuestasRaras(HTTPXRequest):
         return codigo, contenido
 
 
-def peticion_interactiva() -> HTTPXRequest:
+def peticion_interactiva() -> ClienteHTTP:
     """Las peticiones con las que se contesta a las personas: tiempos cortos."""
     return _RespuestasRaras(
         connection_pool_size=CONEXIONES, connect_timeout=TIEMPO_CONEXION,

@@ -86,14 +86,14 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # lo que arma Bot._post
 from telegram.warnings import PTBDeprecationWarning
 
 from nucleo.almacen import Almacen
 from nucleo.almacen.envios import EnvioNuevo, EnvioPendiente
+from nucleo.cliente_http import ClienteHTTP
 from nucleo.configuracion import Configuracion
-from nucleo.entrada import aligerar_conexiones
 from nucleo.reloj import Reloj
 from nucleo.ritmo import EN_BLOQUE, LIMITE_PAGADO, LIMITE_TELEGRAM, Presupuesto
 
@@ -104,7 +104,6 @@ registro = logging.getLogger("coopera.envios")
 EN_VUELO = 8  # filas `enviando` a la vez a 30/s (el tope sin pagar): ~250 ms de ida y vuelta
 IDA_Y_VUELTA = 0.25  # s; arriba de 30/s, el límite en vuelo cubre esto a la tasa del presupuesto
 TOMAR_POR = 0.1  # s; cada lote toma las filas de este tiempo (a 1,000/s, 100; a 30/s, 3)
-POR_GRUPO = 16  # conexiones HTTP por grupo (ver `Despachador._crear_bot`)
 ESCRIBIR_CADA = 0.02  # s; los envíos buenos se anotan juntos, a lo más con esta demora
 ESPERA_BASE = 0.5  # s; se duplica en cada reintento: 0.5, 1, 2, 4... hasta el tope
 ESPERA_RESPUESTA = 15.0  # s; si Telegram no contesta en este tiempo, el envío queda incierto
@@ -225,8 +224,7 @@ class Despachador:
         self._esperando_turno = False
         self._parando = False
         self._bot: Bot | None = None
-        self._pedidos: list[_PeticionDeLaCola] = []  # conexiones en grupos chicos (ver abajo)
-        self._en_vuelo_por_pedido: list[int] = []
+        self._pedido: _PeticionDeLaCola | None = None
         self._trabajador: asyncio.Task[None] | None = None
 
     # --- ciclo de vida ----------------------------------------------------------
@@ -246,8 +244,6 @@ class Despachador:
             self._pausar(self._ventana + MARGEN)
         self._bot = self._crear_bot()
         await self._bot.initialize()
-        for pedido in self._pedidos[1:]:
-            await pedido.initialize()
         self._parando = False
         self._trabajador = asyncio.create_task(self._trabajar(), name="despachador")
 
@@ -277,27 +273,15 @@ class Despachador:
         await self._escribir_ya()
         if self._bot is not None:
             await self._bot.shutdown()
-            for pedido in self._pedidos[1:]:
-                await pedido.shutdown()
-            self._bot, self._pedidos = None, []
+            self._bot, self._pedido = None, None
 
     def _crear_bot(self) -> Bot:
-        """El Bot de la cola. Sus conexiones van en grupos de `POR_GRUPO` (un HTTPXRequest
-        cada uno): httpcore revisa TODAS las conexiones de su grupo en cada petición (con una
-        llamada al sistema por conexión), así que 250 en un solo grupo costaban ~3 ms por
-        envío; en grupos de 16 cuesta lo mismo que a 30/s."""
-        grupos = math.ceil(self.limite / POR_GRUPO)
-        # Un solo contexto TLS para todos los grupos: armar cada uno lee los certificados
-        # (~0.15 s de CPU); con 16 grupos, el arranque tardaba 2.5 s más.
-        tls = {"verify": httpx.create_ssl_context()} if grupos > 1 else {}
-        self._pedidos = [
-            _PeticionDeLaCola(connection_pool_size=min(self.limite, POR_GRUPO) + 2,
-                              read_timeout=self._espera_respuesta, write_timeout=10.0,
-                              connect_timeout=5.0, pool_timeout=5.0, httpx_kwargs=tls)
-            for _ in range(grupos)]
-        self._en_vuelo_por_pedido = [0] * grupos
+        """El Bot de la cola, con una conexión por fila en vuelo (y dos de sobra)."""
+        self._pedido = _PeticionDeLaCola(
+            connection_pool_size=self.limite + 2, read_timeout=self._espera_respuesta,
+            write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
         opciones = {"base_url": self._config.url_base} if self._config.url_base else {}
-        return Bot(self._config.token.valor(), request=self._pedidos[0], **opciones)
+        return Bot(self._config.token.valor(), request=self._pedido, **opciones)
 
     # --- encolar ----------------------------------------------------------------
 
@@ -578,15 +562,9 @@ class Despachador:
             datos["reply_markup"] = _teclado_json(envio.botones)
         if self._pagado:
             datos["allow_paid_broadcast"] = True
-        grupo = min(range(len(self._pedidos)), key=self._en_vuelo_por_pedido.__getitem__)
-        self._en_vuelo_por_pedido[grupo] += 1
-        try:
-            resultado = await self._pedidos[grupo].post(
-                f"{self._bot.base_url}/{metodo}",
-                RequestData([RequestParameter(clave, valor, None)
-                             for clave, valor in datos.items()]))
-        finally:
-            self._en_vuelo_por_pedido[grupo] -= 1
+        resultado = await self._pedido.post(
+            f"{self._bot.base_url}/{metodo}",
+            RequestData([RequestParameter(clave, valor, None) for clave, valor in datos.items()]))
         return int(resultado["message_id"])
 
     async def _escribir(self) -> None:
@@ -712,8 +690,8 @@ class RespuestaRota(NetworkError):
     `error_code`, sin `result`). Pudo pasar por Telegram y romperse en el camino: incierto."""
 
 
-class _PeticionDeLaCola(HTTPXRequest):
-    """El HTTPXRequest de PTB, para la cola:
+class _PeticionDeLaCola(ClienteHTTP):
+    """El cliente HTTP del bot (`nucleo/cliente_http.py`), para la cola:
 
     - sin el ERROR (con el cuerpo entero) que PTB registra por cada respuesta que no es JSON,
       como la página HTML del 502 del proxy de Telegram: en un corte saldría uno por intento.
@@ -728,11 +706,6 @@ class _PeticionDeLaCola(HTTPXRequest):
             return json.loads(payload.decode("utf-8", "replace"))
         except ValueError as error:
             raise _ilegible(payload) from error
-
-    def _build_client(self) -> httpx.AsyncClient:
-        cliente = super()._build_client()
-        aligerar_conexiones(cliente)  # httpcore sin su cuenta cuadrática (nucleo/entrada.py)
-        return cliente
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         codigo, cuerpo = await super().do_request(*args, **kwargs)
