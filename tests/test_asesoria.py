@@ -8,8 +8,9 @@ personal (administradores del grupo); Paco está en el grupo pero no es personal
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -95,10 +96,26 @@ def sin_rastro_del_personal(emulador: EmuladorBotAPI, chat_id: int) -> None:
     for mensaje in emulador.mensajes(chat_id):
         crudo = json.dumps(emulador.crudo(chat_id, mensaje.message_id), ensure_ascii=False)
         assert "forward" not in crudo, crudo
-        for quien in (LUPE, MARIO):
-            assert str(quien.id) not in crudo and quien.username not in crudo, crudo
+        valores = list(_valores(json.loads(crudo)))
+        for quien in (LUPE, MARIO):  # ni su id (como número) ni su usuario, en ningún campo
+            assert quien.id not in valores, crudo
+            textos_crudos = [v for v in valores if isinstance(v, str)]
+            assert not any(re.search(rf"\b{quien.id}\b", v) or quien.username in v
+                           for v in textos_crudos), crudo
         if mensaje.de_bot:
             assert json.loads(crudo)["from"]["is_bot"] is True
+
+
+def _valores(objeto: object) -> Iterator[object]:
+    """Todos los valores (no las claves) de un objeto JSON, a cualquier profundidad."""
+    if isinstance(objeto, dict):
+        for valor in objeto.values():
+            yield from _valores(valor)
+    elif isinstance(objeto, list):
+        for valor in objeto:
+            yield from _valores(valor)
+    else:
+        yield objeto
 
 
 def filas_de_asesoria(bot: BotDePrueba) -> dict[str, int]:
