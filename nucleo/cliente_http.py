@@ -118,6 +118,8 @@ class ClienteHTTP(BaseRequest):
 
     async def initialize(self) -> None:
         self._cerrado = False
+        if self._por_httpx is not None:
+            await self._por_httpx.initialize()
 
     async def shutdown(self) -> None:
         """Cierra las conexiones (las ociosas y las que están a media petición)."""
@@ -254,6 +256,8 @@ class ClienteHTTP(BaseRequest):
 
     def _cabecera(self, metodo: str, ruta: str, origen: Origen, cuerpo: bytes) -> bytes:
         esquema, host, puerto = origen
+        if ":" in host:
+            host = f"[{host}]"  # IPv6
         anfitrion = host if puerto == (443 if esquema == "https" else 80) else f"{host}:{puerto}"
         lineas = [f"{metodo} {ruta} HTTP/1.1", f"Host: {anfitrion}", "Accept: */*",
                   "Accept-Encoding: gzip, deflate", "Connection: keep-alive",
@@ -330,12 +334,19 @@ async def _leer_respuesta(lector: asyncio.StreamReader, metodo: str, plazo: asyn
         cuerpo = b"".join(trozos)
     codificacion = campos.get("content-encoding", "").lower()
     if codificacion in ("gzip", "deflate"):
-        try:
-            cuerpo = zlib.decompress(cuerpo, 16 + zlib.MAX_WBITS if codificacion == "gzip"
-                                     else zlib.MAX_WBITS)
-        except zlib.error:
-            raise _Cortada(f"Cuerpo {codificacion} roto") from None
+        cuerpo = _descomprimir(cuerpo, codificacion)
     return codigo, cuerpo, reutilizable
+
+
+def _descomprimir(cuerpo: bytes, codificacion: str) -> bytes:
+    """gzip, o deflate con o sin su envoltura zlib (hay servidores de las dos formas)."""
+    formas = [16 + zlib.MAX_WBITS] if codificacion == "gzip" else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    for bits in formas:
+        try:
+            return zlib.decompress(cuerpo, bits)
+        except zlib.error:
+            continue
+    raise _Cortada(f"Cuerpo {codificacion} roto")
 
 
 async def _leer_exacto(lector: asyncio.StreamReader, largo: int, renovar: Any) -> bytes:

@@ -102,9 +102,10 @@ def textos_reales() -> Textos:
 
 @pytest.fixture(scope="session", autouse=True)
 def _contexto_ssl_compartido() -> Iterator[None]:
-    """Cada bot arma cuatro clientes httpx y cada uno lee los certificados de certifi (~20 ms
-    por cliente, ~80 ms por prueba). Las pruebas hablan HTTP con el emulador local: basta un
-    contexto SSL, hecho una vez y compartido (un `ssl.SSLContext` se puede compartir)."""
+    """Cada cliente httpx lee los certificados de certifi al armarse (~20 ms): las pruebas del
+    emulador usan HTTPXRequest, y el bot la arma para subir archivos (`nucleo/cliente_http.py`).
+    Las pruebas hablan HTTP con el emulador local: basta un contexto SSL, hecho una vez y
+    compartido (un `ssl.SSLContext` se puede compartir)."""
     from httpx._transports import default as transporte
 
     original = transporte.create_ssl_context

@@ -14,6 +14,7 @@ import json
 import shutil
 import ssl
 import subprocess
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -202,7 +203,7 @@ async def test_conexion_cerrada_por_el_servidor_se_reemplaza() -> None:
     assert servidor.conexiones == 3
 
 
-@pytest.mark.parametrize("forma", ["trozos", "hasta_cerrar", "gzip", "continuar"])
+@pytest.mark.parametrize("forma", ["trozos", "hasta_cerrar", "gzip", "deflate", "continuar"])
 async def test_lee_todas_las_formas_de_respuesta(forma: str) -> None:
     cuerpo = json.dumps({"ok": True, "result": "x" * 200_000}).encode()
 
@@ -220,6 +221,11 @@ async def test_lee_todas_las_formas_de_respuesta(forma: str) -> None:
             return False
         if forma == "gzip":
             escritor.write(_respuesta(gzip.compress(cuerpo), extra="Content-Encoding: gzip\r\n"))
+            return True
+        if forma == "deflate":  # sin la envoltura zlib, como mandan algunos servidores
+            crudo = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+            comprimido = crudo.compress(cuerpo) + crudo.flush()
+            escritor.write(_respuesta(comprimido, extra="Content-Encoding: deflate\r\n"))
             return True
         escritor.write(b"HTTP/1.1 100 Continue\r\n\r\n" + _respuesta(cuerpo))
         return True
