@@ -308,6 +308,9 @@ async def revisar_avance(contexto: Contexto) -> None:
                 await actualizar_avance(contexto, anuncio)
                 if termino:
                     await _mandar_informe(contexto, anuncio)
+                    # Ya no se vuelve a editar: su última versión no hace falta guardarla.
+                    contexto.bot_data.get("avance_mostrado", {}).pop(
+                        (anuncio.progreso_chat_id, anuncio.progreso_message_id), None)
             except TelegramError as error:  # Telegram caído: la próxima vuelta lo intenta
                 registro.warning("No se pudo mostrar el avance del anuncio %s: %s",
                                  anuncio.id, error)

@@ -74,8 +74,10 @@ class ServidorWebhook:
             self._rechazadas += 1
             if self._rechazadas == 1 or self._rechazadas % 100 == 0:
                 # Sin el secreto ni lo recibido: solo de dónde vino.
-                registro.warning("Webhook: rechacé %d petición(es) sin el secreto correcto "
-                                 "(la última desde %s).", self._rechazadas, peticion.remote)
+                registro.warning("Webhook: rechacé %d %s sin el secreto correcto (la última "
+                                 "desde %s).", self._rechazadas,
+                                 "petición" if self._rechazadas == 1 else "peticiones",
+                                 peticion.remote)
             return self._web.Response(status=403, text="Forbidden")
         cruda = await peticion.text()
         try:

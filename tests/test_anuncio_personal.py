@@ -146,6 +146,9 @@ async def test_escribir_con_formato_a_municipios_vista_previa_y_avance(
     assert [p for p in emulador.peticiones if p.metodo == "editMessageText"] == ediciones
     assert personal.ultimo().message_id == informe.message_id
     assert len(anuncios_recibidos(ana, "Feria del empleo")) == 1
+    # Terminado e informado: el bot ya no guarda su última versión del avance.
+    mostrado = bot.coopera.aplicacion.bot_data.get("avance_mostrado", {})
+    assert (ID_PERSONAL, avance.message_id) not in mostrado
 
     await personal.escribe("/anuncios")
     lista = personal.texto()
