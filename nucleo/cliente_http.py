@@ -23,6 +23,7 @@ Lo que no hace lo deja a un HTTPXRequest de PTB, que se arma solo si hace falta:
 from __future__ import annotations
 
 import asyncio
+import re
 import select
 import ssl
 import urllib.parse
@@ -55,6 +56,16 @@ def contexto_tls() -> ssl.SSLContext:
     if _contexto_tls is None:
         _contexto_tls = httpx.create_ssl_context()
     return _contexto_tls
+
+
+_RESPUESTA_BUENA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
+
+
+def parece_respuesta_buena(cuerpo: bytes) -> bool:
+    """¿Es, a simple vista, una respuesta exitosa y entera de la Bot API (`{"ok": true,
+    "result": …}`)? Lo normal: así se evita leer el JSON dos veces (PTB lo lee después). Si
+    no, quien llama lo lee para saber qué es."""
+    return bool(_RESPUESTA_BUENA.match(cuerpo)) and cuerpo.rstrip().endswith(b"}")
 
 
 class _Cortada(Exception):

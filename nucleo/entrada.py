@@ -24,7 +24,6 @@ import asyncio
 import inspect
 import json
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Awaitable
@@ -36,7 +35,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
 
 from nucleo.almacen import Almacen
-from nucleo.cliente_http import ClienteHTTP
+from nucleo.cliente_http import ClienteHTTP, parece_respuesta_buena
 from nucleo.reloj import Reloj
 
 registro = logging.getLogger("coopera.entrada")
@@ -74,7 +73,6 @@ def espera_tras_fallos(fallos: int) -> float:
     return min(ESPERA_MAXIMA, ESPERA_MINIMA * 2 ** max(0, fallos - 8))
 
 
-_RESPUESTA_SANA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
 
 
 class _RespuestasRaras(ClienteHTTP):
@@ -94,7 +92,7 @@ class _RespuestasRaras(ClienteHTTP):
         if "/file/bot" in url and 200 <= codigo <= 299:
             return codigo, contenido  # la descarga de un archivo (getFile): sus bytes tal cual
         exito = 200 <= codigo <= 299
-        if exito and _RESPUESTA_SANA.match(contenido) and contenido.rstrip().endswith(b"}"):
+        if exito and parece_respuesta_buena(contenido):
             return codigo, contenido  # lo normal, sin leer el JSON dos veces
         try:
             datos = json.loads(contenido.decode("utf-8", "replace"))

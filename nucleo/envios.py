@@ -63,7 +63,6 @@ import importlib.util
 import json
 import logging
 import math
-import re
 import sys
 import time
 import warnings
@@ -92,7 +91,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from nucleo.almacen import Almacen
 from nucleo.almacen.envios import EnvioNuevo, EnvioPendiente
-from nucleo.cliente_http import ClienteHTTP
+from nucleo.cliente_http import ClienteHTTP, parece_respuesta_buena
 from nucleo.configuracion import Configuracion
 from nucleo.reloj import Reloj
 from nucleo.ritmo import EN_BLOQUE, LIMITE_PAGADO, LIMITE_TELEGRAM, Presupuesto
@@ -709,8 +708,7 @@ class _PeticionDeLaCola(ClienteHTTP):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         codigo, cuerpo = await super().do_request(*args, **kwargs)
-        if 200 <= codigo <= 299 and not (_RESPUESTA_BUENA.match(cuerpo)
-                                         and cuerpo.rstrip().endswith(b"}")):
+        if 200 <= codigo <= 299 and not parece_respuesta_buena(cuerpo):
             try:
                 datos = json.loads(cuerpo.decode("utf-8", "replace"))
             except ValueError as error:
@@ -720,7 +718,6 @@ class _PeticionDeLaCola(ClienteHTTP):
         return codigo, cuerpo
 
 
-_RESPUESTA_BUENA = re.compile(rb'\s*\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:')
 
 
 def _ilegible(cuerpo: bytes) -> NetworkError:
