@@ -135,8 +135,10 @@ class ClienteHTTP(BaseRequest):
     async def shutdown(self) -> None:
         """Cierra las conexiones (las ociosas y las que están a media petición)."""
         self._cerrado = True
-        conexiones = [c for lista in self._ociosas.values() for c in lista] + list(self._en_uso)
+        ociosas = [c for lista in self._ociosas.values() for c in lista]
         self._ociosas.clear()
+        self._abiertas -= len(ociosas)  # las en uso se descuentan al fallar su petición
+        conexiones = ociosas + list(self._en_uso)
         for conexion in conexiones:
             conexion.cerrar()
         # Que el ciclo alcance a soltar los sockets (si no, «unclosed transport» al salir).
@@ -168,9 +170,8 @@ class ClienteHTTP(BaseRequest):
         ruta = partes.path or "/"
         if partes.query:
             ruta += "?" + partes.query
-        cuerpo = b""
-        if request_data is not None and request_data.json_parameters:
-            cuerpo = urllib.parse.urlencode(request_data.json_parameters).encode("ascii")
+        parametros = request_data.json_parameters if request_data is not None else None
+        cuerpo = urllib.parse.urlencode(parametros).encode("ascii") if parametros else b""
         pedido = self._cabecera(method, ruta, origen, cuerpo) + cuerpo
 
         await self._esperar_turno(self._tiempo(pool_timeout, "pool"))

@@ -364,3 +364,37 @@ async def test_un_bot_de_ptb_con_este_cliente_contra_el_emulador() -> None:
                                                 filename="lista.csv")
             archivo = await bot.get_file(documento.document.file_id)
             assert bytes(await archivo.download_as_bytearray()) == b"uno,dos\n1,2\n"
+
+
+async def test_apagar_con_una_peticion_en_curso_y_volver_a_encender() -> None:
+    """Apagar corta la petición en curso (un getUpdates largo) con un error de red y cierra
+    todo; al volver a inicializar, el mismo cliente abre conexiones nuevas y sigue."""
+    primera = True
+
+    async def a_veces(_c: bytes, lector: asyncio.StreamReader,
+                      escritor: asyncio.StreamWriter) -> bool:
+        nonlocal primera
+        if primera:
+            primera = False
+            await lector.read()
+            return False
+        escritor.write(_respuesta())
+        return True
+
+    async with Servidor(a_veces) as servidor:
+        propio = ClienteHTTP(connection_pool_size=1)
+        await propio.initialize()
+        larga = asyncio.create_task(propio.do_request(servidor.url, "POST"))
+        while not servidor.recibidas:
+            await asyncio.sleep(0)
+        await propio.shutdown()
+        with pytest.raises(NetworkError):
+            await larga
+        with pytest.raises(RuntimeError):
+            await propio.do_request(servidor.url, "POST")
+        await propio.initialize()
+        assert await propio.do_request(servidor.url, "POST") == (200, OK)
+        await propio.shutdown()
+        while servidor.abiertas:
+            await asyncio.sleep(0)
+    assert servidor.conexiones == 2
