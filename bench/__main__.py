@@ -1,7 +1,7 @@
 """Todas las mediciones, una sola tabla.
 
-    python -m bench                 # todo, con un millón en la escala (~10 min; la base se guarda)
-    python -m bench --rapido        # cifras chicas, para ver que todo corre (~2 min)
+    python -m bench                 # todo, con un millón en la escala (~12 min; la base se guarda)
+    python -m bench --rapido        # cifras chicas, para ver que todo corre (~3 min)
 
 Cada módulo de `bench/` sigue corriendo solo (`python -m bench.escala`, etc.); aquí cada uno
 entrega sus filas (qué, cifra, nota) y se imprimen juntas, con la máquina arriba.
@@ -10,14 +10,13 @@ entrega sus filas (qué, cifra, nota) y se imprimen juntas, con la máquina arri
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import escala, por_actualizacion, rafaga
+from bench import anuncios, escala, por_actualizacion, rafaga
 
 # Cifras de antes, para comparar (bench/RESULTS.md, 2026-11-25, misma máquina).
 ANTES = [
@@ -36,17 +35,6 @@ def maquina() -> str:
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, carga (1/5/15 min) {carga}")
 
 
-def _filas_de_anuncios(anuncios: object, n: int) -> list[tuple[str, str, str]]:
-    """`bench/anuncios.py` (de otro issue): sus `filas()` si las tiene; si no, cada cifra de
-    `medir()` (n a 30/s con 100 personas usando el bot) en su propia fila."""
-    if hasattr(anuncios, "filas"):
-        return anuncios.filas()
-    datos = asyncio.run(anuncios.medir(n, 30, 100))
-    return [(f"anuncios: {n} a 30/s, {clave}",
-             f"{valor:.2f}" if isinstance(valor, float) else str(valor), "bench/anuncios.py")
-            for clave, valor in datos.items() if isinstance(valor, (int, float, str))]
-
-
 def main(argumentos: list[str] | None = None) -> None:
     lector = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     lector.add_argument("--rapido", action="store_true", help="cifras chicas")
@@ -60,12 +48,7 @@ def main(argumentos: list[str] | None = None) -> None:
                           1_000 if opciones.rapido else 5_000)
     filas += ANTES
     filas += rafaga.filas(300 if opciones.rapido else 1_000)
-    try:
-        from bench import anuncios
-    except ImportError:
-        filas.append(("anuncios a muchas personas", "pendiente", "bench/anuncios.py no existe"))
-    else:
-        filas += _filas_de_anuncios(anuncios, 300 if opciones.rapido else 1_000)
+    filas += anuncios.filas(opciones.rapido)
     ancho = max(len(f[0]) for f in filas)
     print(f"\n| {'qué':<{ancho}} | cifra | nota |\n|{'-' * (ancho + 2)}|---:|---|")
     for que, cifra, nota in filas:

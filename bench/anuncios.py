@@ -13,9 +13,10 @@ del bot solo, base de datos incluida (su hilo de SQLite también), y la memoria 
 la CPU del emulador se da aparte. Cada entrega se anota cuando el emulador la recibe
 (`al_mensaje_del_bot`), sin recorrer la lista de peticiones.
 
-Aún no existe /anuncio: la «confirmación» es el momento en que empieza a encolarse la
-difusión (una fila por destinatario, en lotes de 1,000 dentro de transacciones, prioridad 9,
-claves `anuncio:<id>:<telegram_id>`), como lo hará el anuncio confirmado.
+La «confirmación» es el momento en que empieza a encolarse la difusión: una fila por
+destinatario, en lotes de 1,000 dentro de transacciones, prioridad 9, claves
+`anuncio:<id>:<telegram_id>`, como las filas de un /anuncio confirmado (sin pasar por la
+conversación del personal: aquí se mide la cola).
 """
 
 from __future__ import annotations
@@ -218,6 +219,36 @@ async def _una(emulador: _EmuladorAqui, usuario: UsuarioFicticio) -> float:
     inicio = time.monotonic()
     emulador.emulador.escribir(usuario, "/start")
     return await llegada - inicio
+
+
+def _miles(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def filas(rapido: bool = False) -> list[tuple[str, str, str]]:
+    """(qué, cifra, nota) para la tabla de `python -m bench`: una difusión a 30/s con 100
+    personas usando el bot (emulador con los límites de Telegram) y una pagada a 1 000/s."""
+    n30, n1000 = (1_000, 20_000) if rapido else (10_000, 100_000)
+    lenta = asyncio.run(medir(n30, 30, 100))
+    pagada = asyncio.run(medir(n1000, 1000, 0))
+    return [
+        (f"anuncio a {_miles(n30)} a 30/s, 100 personas usando el bot: ritmo",
+         f"{lenta['tasa_por_segundo']:.1f}/s",
+         f"meta ≥ 29/s; {lenta['fraccion_del_tope']:.3f} del tope; entregados "
+         f"{lenta['entregados']} de {n30}; 429: {lenta['rechazos_429']}"),
+        ("  misma: respuesta a las personas, p50 / p95",
+         f"{lenta['respuesta_p50_ms']:.0f} / {lenta['respuesta_p95_ms']:.0f} ms",
+         f"meta p95 ≤ 250 ms; máx. {lenta['respuesta_max_ms']:.0f} ms"),
+        (f"anuncio a {_miles(n1000)} a 1 000/s (pagada, emulador aparte): fracción del tope",
+         f"{pagada['fraccion_del_tope']:.3f}",
+         f"meta ≥ 0.95; {pagada['tasa_por_segundo']:.0f}/s; entregados {pagada['entregados']}"
+         f" de {n1000}; 429: {pagada['rechazos_429']}"),
+        ("  misma: CPU del bot por mensaje (base incluida)",
+         f"{pagada['cpu_ms_por_mensaje']:.2f} ms",
+         f"meta ≤ 1.5 ms; emulador {pagada['cpu_ms_por_mensaje_del_emulador']:.2f} ms aparte; "
+         f"primer mensaje {pagada['confirmacion_a_primer_mensaje_ms']:.0f} ms tras confirmar "
+         "(la memoria, solo con `python -m bench.anuncios`: aquí el proceso ya hizo lo demás)"),
+    ]
 
 
 def main(argumentos: list[str] | None = None) -> None:
