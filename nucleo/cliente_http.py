@@ -91,6 +91,10 @@ class _Conexion:
         solo para la conexión que se va a usar."""
         if self.escritor.transport.is_closing() or self.lector.at_eof():
             return False
+        # Lo que el ciclo ya leyó sin que se pidiera (un «408» antes de cerrar, por ejemplo) no
+        # es la respuesta de la próxima petición. `_buffer` es de CPython; sin él, no se mira.
+        if getattr(self.lector, "_buffer", None) or self.lector.exception() is not None:
+            return False
         if self.descriptor < 0:
             return True
         sondeo = select.poll()

@@ -186,21 +186,25 @@ async def test_sin_turno_falla_sin_haber_salido() -> None:
 
 
 async def test_conexion_cerrada_por_el_servidor_se_reemplaza() -> None:
-    """El servidor cierra la conexión ociosa (o avisa `Connection: close`): la siguiente
-    petición abre otra sin error."""
+    """El servidor cierra la conexión ociosa, avisa `Connection: close` o manda algo sin que se
+    le pida: la siguiente petición abre otra sin error (y no toma lo que sobró por respuesta)."""
     veces = 0
 
     async def cierra(_c: bytes, _l: asyncio.StreamReader, escritor: asyncio.StreamWriter) -> bool:
         nonlocal veces
         veces += 1
         escritor.write(_respuesta(extra="Connection: close\r\n" if veces == 2 else ""))
+        if veces == 3:  # contesta y, ociosa, manda un 408 sin que se le pida (y no cierra)
+            await escritor.drain()
+            await asyncio.sleep(0.005)
+            escritor.write(_respuesta(b'{"ok":false}', estado="408 Request Timeout"))
         return veces != 1  # la primera: contesta y cierra sin avisar
 
     async with Servidor(cierra) as servidor, cliente() as propio:
-        for _ in range(4):
+        for _ in range(5):
             assert await propio.do_request(servidor.url, "POST") == (200, OK)
-            await asyncio.sleep(0.01)  # que llegue el cierre, como entre dos mensajes
-    assert servidor.conexiones == 3
+            await asyncio.sleep(0.02)  # que llegue el cierre, como entre dos mensajes
+    assert servidor.conexiones == 4
 
 
 @pytest.mark.parametrize("forma", ["trozos", "hasta_cerrar", "gzip", "deflate", "continuar"])
