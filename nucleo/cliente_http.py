@@ -174,6 +174,8 @@ class ClienteHTTP(BaseRequest):
         ruta = partes.path or "/"
         if partes.query:
             ruta += "?" + partes.query
+        if not ruta.isascii():  # como httpx: lo que no es ASCII va con %
+            ruta = urllib.parse.quote(ruta, safe="/?&=%:@!$'()*+,;~")
         parametros = request_data.json_parameters if request_data is not None else None
         cuerpo = urllib.parse.urlencode(parametros).encode("ascii") if parametros else b""
         pedido = self._cabecera(method, ruta, origen, cuerpo) + cuerpo

@@ -128,7 +128,10 @@ async def test_reutiliza_la_conexion_y_manda_el_mismo_cuerpo_que_httpx() -> None
         async with cliente() as propio:
             for _ in range(20):
                 assert await propio.do_request(servidor.url, "POST", datos) == (200, OK)
+            # Una ruta con acentos (el nombre de un archivo) sale con %, como la manda httpx.
+            await propio.do_request(servidor.url.replace("sendMessage", "año ñ.csv"), "GET")
         assert servidor.conexiones == 1
+        assert servidor.recibidas.pop()[0].startswith(b"GET /botTOKEN/a%C3%B1o%20%C3%B1.csv ")
         de_httpx = HTTPXRequest()
         await de_httpx.initialize()
         await de_httpx.do_request(servidor.url, "POST", datos)
