@@ -29,7 +29,7 @@ import ssl
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,11 +74,10 @@ class _Cortada(Exception):
 
 @dataclass(eq=False)
 class _Conexion:
-    """Una conexión abierta a un origen."""
+    """Una conexión abierta (en `ClienteHTTP._ociosas` bajo su origen, o en uso)."""
 
     lector: asyncio.StreamReader
     escritor: asyncio.StreamWriter
-    origen: Origen
     descriptor: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -120,7 +119,6 @@ class ClienteHTTP(BaseRequest):
                          "connect": connect_timeout, "pool": pool_timeout}
         self._tiempo_escritura_archivos = media_write_timeout
         self._ociosas: dict[Origen, list[_Conexion]] = {}
-        self._abiertas = 0
         self._turnos = asyncio.Semaphore(connection_pool_size)
         self._en_uso: set[_Conexion] = set()
         self._por_httpx: HTTPXRequest | None = None
@@ -141,7 +139,6 @@ class ClienteHTTP(BaseRequest):
         self._cerrado = True
         ociosas = [c for lista in self._ociosas.values() for c in lista]
         self._ociosas.clear()
-        self._abiertas -= len(ociosas)  # las en uso se descuentan al fallar su petición
         conexiones = ociosas + list(self._en_uso)
         for conexion in conexiones:
             conexion.cerrar()
@@ -195,7 +192,6 @@ class ClienteHTTP(BaseRequest):
         if reutilizable and not self._cerrado:
             self._ociosas.setdefault(origen, []).append(conexion)
         else:
-            self._abiertas -= 1
             conexion.cerrar()
         self._turnos.release()
         return codigo, respuesta
@@ -223,14 +219,11 @@ class ClienteHTTP(BaseRequest):
             if conexion.sigue_viva():
                 self._en_uso.add(conexion)
                 return conexion
-            self._abiertas -= 1
             conexion.cerrar()
-        if self._abiertas >= self._tamano:  # lugar ocupado por una ociosa de otro origen
-            for lista in self._ociosas.values():
-                if lista:
-                    self._abiertas -= 1
-                    lista.pop(0).cerrar()
-                    break
+        abiertas = len(self._en_uso) + sum(map(len, self._ociosas.values()))
+        if abiertas >= self._tamano:  # lugar ocupado por una ociosa de otro origen
+            lista = next(lista for lista in self._ociosas.values() if lista)
+            lista.pop(0).cerrar()
         esquema, host, puerto = origen
         tls = contexto_tls() if esquema == "https" else None
         try:
@@ -242,14 +235,12 @@ class ClienteHTTP(BaseRequest):
         except (OSError, ssl.SSLError) as error:
             raise NetworkError(f"httpx.ConnectError: {error}") from httpx.ConnectError(
                 str(error))
-        conexion = _Conexion(lector, escritor, origen)
-        self._abiertas += 1
+        conexion = _Conexion(lector, escritor)
         self._en_uso.add(conexion)
         return conexion
 
     def _descartar(self, conexion: _Conexion) -> None:
         self._en_uso.discard(conexion)
-        self._abiertas -= 1
         conexion.escritor.transport.abort()
 
     def _por_proxy(self, origen: Origen) -> bool:
@@ -367,7 +358,8 @@ def _descomprimir(cuerpo: bytes, codificacion: str) -> bytes:
     raise _Cortada(f"Cuerpo {codificacion} roto")
 
 
-async def _leer_exacto(lector: asyncio.StreamReader, largo: int, renovar: Any) -> bytes:
+async def _leer_exacto(lector: asyncio.StreamReader, largo: int,
+                      renovar: Callable[[], None]) -> bytes:
     if largo <= _TROZO:
         return await lector.readexactly(largo)
     trozos, falta = [], largo
@@ -381,7 +373,7 @@ async def _leer_exacto(lector: asyncio.StreamReader, largo: int, renovar: Any) -
     return b"".join(trozos)
 
 
-async def _leer_trozos(lector: asyncio.StreamReader, renovar: Any) -> bytes:
+async def _leer_trozos(lector: asyncio.StreamReader, renovar: Callable[[], None]) -> bytes:
     trozos = []
     while True:
         linea = await lector.readuntil(b"\r\n")

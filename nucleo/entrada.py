@@ -73,8 +73,6 @@ def espera_tras_fallos(fallos: int) -> float:
     return min(ESPERA_MAXIMA, ESPERA_MINIMA * 2 ** max(0, fallos - 8))
 
 
-
-
 class _RespuestasRaras(ClienteHTTP):
     """El cliente HTTP del bot (`nucleo/cliente_http.py`), que además trata como falla de red
     (NetworkError, pasajera: se reintenta) lo que no es una respuesta de la Bot API: una página

@@ -104,6 +104,24 @@ class Servidor:
         return f"http://127.0.0.1:{self.puerto}/botTOKEN/sendMessage"
 
 
+def _calla_la_primera() -> Atender:
+    """Un servidor que a la primera petición no contesta nunca (un getUpdates largo, colgado)
+    y a las demás contesta bien."""
+    primera = True
+
+    async def atender(_c: bytes, lector: asyncio.StreamReader,
+                      escritor: asyncio.StreamWriter) -> bool:
+        nonlocal primera
+        if primera:
+            primera = False
+            await lector.read()
+            return False
+        escritor.write(_respuesta())
+        return True
+
+    return atender
+
+
 @asynccontextmanager
 async def cliente(**opciones: float) -> AsyncIterator[ClienteHTTP]:
     peticion = ClienteHTTP(**opciones)
@@ -282,19 +300,7 @@ async def test_los_errores_son_los_de_httpxrequest() -> None:
 async def test_cancelar_a_media_peticion_no_deja_la_conexion_ni_el_turno() -> None:
     """Una petición cancelada (un getUpdates al apagar) suelta su turno y no devuelve al grupo
     una conexión con una respuesta pendiente."""
-    primera = True
-
-    async def a_veces(_c: bytes, lector: asyncio.StreamReader,
-                      escritor: asyncio.StreamWriter) -> bool:
-        nonlocal primera
-        if primera:
-            primera = False
-            await lector.read()
-            return False
-        escritor.write(_respuesta())
-        return True
-
-    async with Servidor(a_veces) as servidor, cliente(connection_pool_size=1) as propio:
+    async with Servidor(_calla_la_primera()) as servidor, cliente(connection_pool_size=1) as propio:
         tarea = asyncio.create_task(propio.do_request(servidor.url, "POST"))
         while not servidor.recibidas:
             await asyncio.sleep(0)
@@ -376,19 +382,7 @@ async def test_un_bot_de_ptb_con_este_cliente_contra_el_emulador() -> None:
 async def test_apagar_con_una_peticion_en_curso_y_volver_a_encender() -> None:
     """Apagar corta la petición en curso (un getUpdates largo) con un error de red y cierra
     todo; al volver a inicializar, el mismo cliente abre conexiones nuevas y sigue."""
-    primera = True
-
-    async def a_veces(_c: bytes, lector: asyncio.StreamReader,
-                      escritor: asyncio.StreamWriter) -> bool:
-        nonlocal primera
-        if primera:
-            primera = False
-            await lector.read()
-            return False
-        escritor.write(_respuesta())
-        return True
-
-    async with Servidor(a_veces) as servidor:
+    async with Servidor(_calla_la_primera()) as servidor:
         propio = ClienteHTTP(connection_pool_size=1)
         await propio.initialize()
         larga = asyncio.create_task(propio.do_request(servidor.url, "POST"))
