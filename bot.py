@@ -37,7 +37,7 @@ from nucleo.almacen.respaldo import SUFIJO_ANTERIOR, RespaldoInvalido, respaldar
 from nucleo.configuracion import Configuracion, ConfiguracionInvalida, Secreto
 from nucleo.contenido import ContenidoInvalido, cargar_contenido
 from nucleo.estadisticas_cli import estadisticas
-from nucleo.importacion import Revision, importar
+from nucleo.importacion import ErrorDeLinea, Revision, importar
 from nucleo.importacion_cursos import importar_cursos
 from nucleo.instancia import CandadoDeInstancia, OtraInstancia, TokenRechazado
 from nucleo.registro import configurar_registro
@@ -183,14 +183,19 @@ def importar_sesiones(argumentos: list[str]) -> int:
     return _informar(revision, opciones.revisar)
 
 
+def _errores_del_archivo(errores: list[ErrorDeLinea], nada: str) -> int:
+    """Los errores de un CSV por importar, uno por línea, y que no se importó `nada` (1)."""
+    for error in errores:
+        print(error, file=sys.stderr)
+    n = len(errores)
+    print(f"No se importó {nada}: hay {n} {'error' if n == 1 else 'errores'}. "
+          "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
+    return 1
+
+
 def _informar(revision: Revision, revisar: bool) -> int:
     if revision.errores:
-        for error in revision.errores:
-            print(error, file=sys.stderr)
-        n = len(revision.errores)
-        print(f"No se importó ninguna sesión: hay {n} {'error' if n == 1 else 'errores'}. "
-              "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
-        return 1
+        return _errores_del_archivo(revision.errores, "ninguna sesión")
     n = len(revision.sesiones)
     if revisar:
         print(f"El archivo está bien: {n} sesión lista para importar." if n == 1 else
@@ -233,12 +238,7 @@ def importar_cursos_csv(argumentos: list[str]) -> int:
         print(f"No se pudo importar.\n{error}", file=sys.stderr)
         return 2
     if revision.errores:
-        for error in revision.errores:
-            print(error, file=sys.stderr)
-        n = len(revision.errores)
-        print(f"No se importó ningún curso: hay {n} {'error' if n == 1 else 'errores'}. "
-              "Corrige el archivo y vuelve a intentarlo.", file=sys.stderr)
-        return 1
+        return _errores_del_archivo(revision.errores, "ningún curso")
     n = len(revision.cursos)
     lista = "\n".join(f"  {c.id}: {c.nombre}" for _linea, c in revision.cursos)
     if not opciones.confirmar:
