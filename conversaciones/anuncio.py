@@ -493,16 +493,9 @@ async def enviar(update: Update, contexto: Contexto) -> int:
     if not d.get("texto") or not d.get("tipo"):
         return await perdido(update, contexto)
     await quitar_botones(update)
-    quien = update.effective_user.id
-    anuncios = contexto.servicios.anuncios
-    if d.get("editando"):
-        anuncio_id = int(d["editando"])
-        if not await anuncios.editar(anuncio_id, _a_borrador(d), programado_para=None,
-                                     quien=quien):
-            return await _ya_no_se_puede(update, contexto)
-    else:
-        anuncio_id = await anuncios.crear(_a_borrador(d), autor_id=quien)
-    await contexto.almacen.descartar_borrador(quien)
+    anuncio_id = await _guardar_anuncio(update, contexto, d, None)
+    if anuncio_id is None:
+        return await _ya_no_se_puede(update, contexto)
     await _mandar_tarjeta(update, contexto, anuncio_id, _(
         "📤 Listo: el anuncio ya está saliendo. Este mensaje se va actualizando; al final te "
         "mando un informe."))
@@ -524,23 +517,36 @@ async def guardar(update: Update, contexto: Contexto) -> int:
 async def _programar(update: Update, contexto: Contexto, d: dict[str, Any],
                      cuando: datetime) -> int:
     _ = contexto.traductor
-    quien = update.effective_user.id
-    anuncios = contexto.servicios.anuncios
+    anuncio_id = await _guardar_anuncio(update, contexto, d, cuando)
+    if anuncio_id is None:
+        return await _ya_no_se_puede(update, contexto)
     if d.get("editando"):
-        anuncio_id = int(d["editando"])
-        if not await anuncios.editar(anuncio_id, _a_borrador(d), programado_para=cuando,
-                                     quien=quien):
-            return await _ya_no_se_puede(update, contexto)
         texto = _("✅ Anuncio {n} cambiado. Sale el {cuando}.")
     else:
-        anuncio_id = await anuncios.crear(_a_borrador(d), autor_id=quien, programado_para=cuando)
         texto = _("🕒 Listo: el anuncio {n} sale el {cuando}. Puedes cambiarlo o cancelarlo en "
                   "/anuncios hasta que empiece.")
-    await contexto.almacen.descartar_borrador(quien)
     await responder(update, texto.format(
         n=anuncio_id, cuando=fecha_y_hora(cuando, _, contexto.config.zona_horaria)),
         teclado([(_("📋 Anuncios"), "anuns:lista")]), editar=False)
     return ConversationHandler.END
+
+
+async def _guardar_anuncio(update: Update, contexto: Contexto, d: dict[str, Any],
+                           programado_para: datetime | None) -> int | None:
+    """Crea el anuncio del borrador, o cambia el que se está editando, y descarta el borrador.
+    Sin fecha sale ya. None: el que se editaba ya empezó a salir o se canceló (no se cambió)."""
+    quien = update.effective_user.id
+    anuncios = contexto.servicios.anuncios
+    if d.get("editando"):
+        anuncio_id = int(d["editando"])
+        if not await anuncios.editar(anuncio_id, _a_borrador(d),
+                                     programado_para=programado_para, quien=quien):
+            return None
+    else:
+        anuncio_id = await anuncios.crear(_a_borrador(d), autor_id=quien,
+                                          programado_para=programado_para)
+    await contexto.almacen.descartar_borrador(quien)
+    return anuncio_id
 
 
 async def _ya_no_se_puede(update: Update, contexto: Contexto) -> int:
