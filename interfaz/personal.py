@@ -18,6 +18,7 @@ from telegram.ext import ConversationHandler
 
 from interfaz.respuestas import avisar, boton_menu, responder, teclado
 from nucleo.almacen.cursos import Sesion
+from nucleo.configuracion import Configuracion
 from nucleo.contexto import Contexto
 from nucleo.tarjetas import ficha_personal_html
 from nucleo.textos import N_, Traductor
@@ -35,32 +36,30 @@ CAMPOS_DE_BOTON = {"mun": "municipio_clave", "lugar": "lugar", "dir": "direccion
                    "mapa": "mapa_url", "enlace": "enlace", "cupo": "cupo"}
 
 
-def solo_personal(callback: Callback) -> Callback:
-    """El único lugar donde se decide quién es personal: envuelve cada handler del personal."""
+def _solo_si(puede: Callable[[Configuracion, int | None], bool],
+             callback: Callback) -> Callback:
+    """Envuelve `callback`: lo atiende si `puede(config, id)`; si no, la respuesta amable de
+    «solo para el personal», y si venía de un flujo, no se queda en él."""
 
     @functools.wraps(callback)
     async def envoltura(update: Update, contexto: Contexto) -> Any:
         usuario = update.effective_user
-        if contexto.config.es_personal(usuario.id if usuario else None):
-            return await callback(update, contexto)
-        await rechazar(update, contexto)
-        return ConversationHandler.END  # si venía de un flujo, no se queda en él
-
-    return envoltura
-
-
-def solo_administracion(callback: Callback) -> Callback:
-    """Como `solo_personal`, para lo que solo hace administración (/roles, /auditoria)."""
-
-    @functools.wraps(callback)
-    async def envoltura(update: Update, contexto: Contexto) -> Any:
-        usuario = update.effective_user
-        if contexto.config.es_administracion(usuario.id if usuario else None):
+        if puede(contexto.config, usuario.id if usuario else None):
             return await callback(update, contexto)
         await rechazar(update, contexto)
         return ConversationHandler.END
 
     return envoltura
+
+
+def solo_personal(callback: Callback) -> Callback:
+    """El único lugar donde se decide quién es personal: envuelve cada handler del personal."""
+    return _solo_si(Configuracion.es_personal, callback)
+
+
+def solo_administracion(callback: Callback) -> Callback:
+    """Como `solo_personal`, para lo que solo hace administración (/roles, /auditoria)."""
+    return _solo_si(Configuracion.es_administracion, callback)
 
 
 async def rechazar(update: Update, contexto: Contexto) -> None:
