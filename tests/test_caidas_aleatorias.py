@@ -84,6 +84,15 @@ class Memoria:
         return any(texto in visto for visto in self.vistos.get(chat_id, []))
 
 
+
+def sano_tras_sus_muertes(bd: Path, bot: BotEnProceso, verdugo: Verdugo, resumen: str) -> None:
+    """Lo que toda prueba de aquí exige al final: la base íntegra, ningún error en el registro
+    de ninguna de sus vidas (como la guardia de errores) y que murió todas las veces que tocaba."""
+    assert integridad(bd) == "ok"
+    assert bot.errores_en_registro() == []
+    assert verdugo.muertes == len(verdugo.puntos), resumen
+
+
 # --- durante las inscripciones ------------------------------------------------------------------
 
 
@@ -161,9 +170,7 @@ async def test_caidas_al_azar_durante_inscripciones(emulador: EmuladorBotAPI, cr
                f"canceladas={sum(f['estado'] == 'cancelada' for f in filas)}")
     print(resumen)
 
-    assert integridad(bd) == "ok"
-    assert bot.errores_en_registro() == []  # como la guardia de errores, en todas sus vidas
-    assert verdugo.muertes == len(verdugo.puntos), resumen
+    sano_tras_sus_muertes(bd, bot, verdugo, resumen)
     # Ningún grupo pasa su cupo, y nadie espera mientras haya lugar.
     for sesion, cupo in cupos.items():
         inscritas = sum(f["sesion_id"] == sesion and f["estado"] == "inscrita" for f in filas)
@@ -279,9 +286,7 @@ async def test_caidas_al_azar_durante_recordatorios(emulador: EmuladorBotAPI,
                f"entregados={len(entregas)} inciertos≤{limite}")
     print(resumen)
 
-    assert integridad(bd) == "ok"
-    assert bot.errores_en_registro() == []  # como la guardia de errores, en todas sus vidas
-    assert verdugo.muertes == len(verdugo.puntos), resumen
+    sano_tras_sus_muertes(bd, bot, verdugo, resumen)
     # Cada recordatorio, en la cola una vez; cada envío, en un estado final.
     assert recordatorios == {"encolado": len(personas)}, resumen
     assert sorted(e["telegram_id"] for e in envios) == personas
@@ -389,9 +394,7 @@ async def test_caidas_al_azar_durante_la_asesoria(emulador: EmuladorBotAPI, cria
                f"repetidas_en_bd={repetidas_en_bd} temas={len(emulador.temas(grupo.id))}")
     print(resumen)
 
-    assert integridad(bd) == "ok"
-    assert bot.errores_en_registro() == []  # como la guardia de errores, en todas sus vidas
-    assert verdugo.muertes == len(verdugo.puntos), resumen
+    sano_tras_sus_muertes(bd, bot, verdugo, resumen)
     assert len(de_la_gente) == len(del_personal) == 3 * len(gente)
     # Nada se perdió: cada mensaje, en la base y del otro lado.
     for mensaje in de_la_gente + del_personal:
